@@ -1,0 +1,746 @@
+#include "session.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
+#include "parse.hpp"
+
+namespace ftpkit {
+namespace {
+
+constexpr std::uint8_t IAC = 255, IP = 244, DM = 242;  // Telnet, RFC 854
+
+bool has_crlf(std::string_view s) {
+  return s.find_first_of("\r\n", 0) != std::string_view::npos ||
+         s.find('\0') != std::string_view::npos;
+}
+
+bool starts_with_nocase(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i)
+    if (std::toupper(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
+  return true;
+}
+
+// Printable form of a line for traces and messages: non-printable bytes as
+// \xNN, cut at `max` bytes.
+std::string printable(std::string_view s, std::size_t max = 200) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size() && out.size() < max; ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7f) {
+      out.push_back(static_cast<char>(c));
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      static const char hex[] = "0123456789abcdef";
+      out += "\\x";
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 15]);
+    }
+  }
+  if (out.size() >= max) out += "...";
+  return out;
+}
+
+std::string first_line(std::string_view text) {
+  return printable(text.substr(0, text.find('\n')));
+}
+
+// Commands whose argument must never reach a trace.
+std::string redact(std::string_view cmd) {
+  if (starts_with_nocase(cmd, "PASS ") || starts_with_nocase(cmd, "ACCT "))
+    return std::string(cmd.substr(0, 5)) + "****";
+  return std::string(cmd);
+}
+
+bool is_ftpkit(const std::error_code &ec) { return &ec.category() == &category(); }
+
+}  // namespace
+
+session::session() : control_(reactor_), data_(reactor_), listener_(reactor_) {}
+
+session::~session() { close(); }
+
+void session::begin_call() {
+  errmsg_.clear();
+  reactor_.clear_cancel();
+}
+
+std::error_code session::fail(errc e, std::string msg) {
+  errmsg_ = std::move(msg);
+  return e;
+}
+
+void session::trace(const char *tag, std::string_view text) {
+  if (!opts_.debug_cb) return;
+  std::string line = tag;
+  line += " '";
+  line += printable(text, 4096);
+  line += "'";
+  opts_.debug_cb(line.data(), line.size(), opts_.debug_userdata);
+}
+
+void session::close() noexcept {
+  listener_.close();
+  data_.close();
+  control_.close();
+  rbuf_.clear();
+  rpos_ = 0;
+  transfer_ = {};
+  type_ = 0;
+}
+
+// Turn any error into ftpkit's category, write the one-line message, and
+// close the connection unless the session is still in a known state.
+std::error_code session::failure(std::error_code ec, std::string_view context) {
+  std::string msg(context);
+  errc kind = errc::io;
+  if (is_ftpkit(ec)) {
+    kind = static_cast<errc>(ec.value());
+    if (!msg.empty()) msg += ": ";
+    msg += ec.message();
+  } else {
+    if (!msg.empty()) msg += ": ";
+    msg += ec.message();
+  }
+  switch (kind) {
+    case errc::io:
+    case errc::timeout:
+    case errc::canceled:
+    case errc::closed:
+    case errc::protocol:
+    case errc::tls:
+    case errc::cert:
+      close();
+      break;
+    default:
+      break;
+  }
+  errmsg_ = std::move(msg);
+  return kind;
+}
+
+std::error_code session::reply_failure(errc e) {
+  errmsg_ = first_line(text_);
+  return e;
+}
+
+// ---------------------------------------------------------------------------
+// Control connection
+
+std::error_code session::send_line(std::string_view cmd) {
+  if (opts_.debug_level >= 1) trace("*cmd*", redact(cmd));
+  std::string line;
+  line.reserve(cmd.size() + 2);
+  line.append(cmd);
+  line += "\r\n";
+  if (opts_.debug_level >= 2) trace("*put*", redact(line));
+  if (auto ec = control_.write_all(line.data(), line.size(), opts_.reply_timeout))
+    return failure(ec, "sending command");
+  return {};
+}
+
+std::error_code session::read_reply(clock::time_point deadline) {
+  reply_parser parser(opts_.maxline, opts_.max_reply);
+  code_ = 0;
+  text_.clear();
+  for (;;) {
+    std::size_t nl = rbuf_.find('\n', rpos_);
+    if (nl == std::string::npos) {
+      std::size_t pending = rbuf_.size() - rpos_;
+      if (pending > opts_.maxline + 1)
+        return failure(errc::protocol,
+                       "reply line longer than " + std::to_string(opts_.maxline) + " bytes");
+      if (rpos_ > 0) {
+        rbuf_.erase(0, rpos_);
+        rpos_ = 0;
+      }
+      std::size_t old = rbuf_.size();
+      std::size_t want = std::min<std::size_t>(opts_.maxline + 2 - old, 16384);
+      rbuf_.resize(old + want);
+      std::size_t n = 0;
+      auto ec = control_.read_some(&rbuf_[old], want, n, deadline);
+      rbuf_.resize(old + n);
+      if (ec) return failure(ec, "reading reply");
+      if (n == 0)
+        return failure(errc::closed, pending || parser.code() ? "connection closed in mid-reply"
+                                                              : "reading reply");
+      continue;
+    }
+    std::string_view line(rbuf_.data() + rpos_, nl - rpos_);
+    rpos_ = nl + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (opts_.debug_level >= 2) trace("*get*", line);
+    auto r = parser.feed_line(line);
+    if (r == reply_parser::result::error) {
+      text_.assign(line.substr(0, std::min<std::size_t>(line.size(), 512)));
+      return failure(errc::protocol, parser.error());
+    }
+    if (r == reply_parser::result::complete) {
+      code_ = parser.code();
+      text_ = parser.text();
+      if (rpos_ == rbuf_.size()) {
+        rbuf_.clear();
+        rpos_ = 0;
+      }
+      if (opts_.debug_level >= 1) trace("*resp*", text_);
+      return {};
+    }
+  }
+}
+
+// A reply waiting before we send a command was not asked for: the server's
+// replies and our commands no longer pair up.  A 421 (the server closing
+// the session) is reported as such; anything else as a protocol error.
+std::error_code session::check_unsolicited() {
+  if (rpos_ == rbuf_.size() && control_.available() == 0) return {};
+  if (auto ec = read_reply()) return ec;
+  if (code_ == 421) {
+    auto e = reply_failure(errc::transient);
+    close();
+    return e;
+  }
+  return failure(errc::protocol, "unsolicited reply '" + first_line(text_) +
+                                     "' before command: replies out of step, connection closed");
+}
+
+std::error_code session::ensure_ready() {
+  if (!control_.is_open()) return fail(errc::state, "not connected");
+  if (transfer_.open) return fail(errc::state, "a transfer is open");
+  return {};
+}
+
+std::error_code session::command(std::string_view cmd) {
+  if (has_crlf(cmd)) return fail(errc::invalid, "command contains CR, LF or NUL");
+  if (!control_.is_open()) return fail(errc::state, "not connected");
+  if (auto ec = check_unsolicited()) return ec;
+  if (auto ec = send_line(cmd)) return ec;
+  return read_reply();
+}
+
+std::error_code session::require_positive() {
+  if (code_ >= 100 && code_ < 400) return {};
+  return reply_failure(errc_for_reply(code_));
+}
+
+std::error_code session::require_class(char first) {
+  if (code_ / 100 == first - '0') return {};
+  return reply_failure(errc_for_reply(code_));
+}
+
+std::error_code session::sendcmd(std::string_view cmd) {
+  if (auto ec = ensure_ready()) return ec;
+  if (auto ec = command(cmd)) return ec;
+  return require_positive();
+}
+
+std::error_code session::voidcmd(std::string_view cmd) {
+  if (auto ec = ensure_ready()) return ec;
+  if (auto ec = command(cmd)) return ec;
+  return require_class('2');
+}
+
+// ---------------------------------------------------------------------------
+// Connection and login
+
+std::error_code session::connect(const std::string &host, std::uint16_t port) {
+  close();
+  welcome_.clear();
+  features_.clear();
+  epsv_refused_ = false;
+  code_ = 0;
+  text_.clear();
+  if (host.empty() || has_crlf(host)) return fail(errc::invalid, "empty or invalid host");
+  const auto deadline = clock::now() + opts_.connect_timeout;
+  std::vector<tcp::endpoint> endpoints;
+  std::string detail;
+  if (auto ec = resolve(reactor_, host, port ? port : 21, opts_.family, deadline, endpoints,
+                        detail)) {
+    if (ec == errc::resolve) return fail(errc::resolve, "cannot resolve '" + host + "': " + detail);
+    return failure(ec, "resolving " + host);
+  }
+  if (auto ec = control_.connect(endpoints, opts_.source, deadline))
+    return failure(ec, "connecting to " + host);
+  if (auto ec = control_.prepare(true)) return failure(ec, "connecting to " + host);
+  // The greeting: 120 "ready in nnn minutes" comes before the 220.
+  const auto greet_deadline = clock::now() + opts_.reply_timeout;
+  for (;;) {
+    if (auto ec = read_reply(greet_deadline)) return ec;
+    if (code_ >= 100 && code_ < 200) continue;
+    break;
+  }
+  welcome_ = text_;
+  if (code_ / 100 != 2) {
+    auto e = reply_failure(errc_for_reply(code_));
+    close();
+    return e;
+  }
+  return {};
+}
+
+std::error_code session::login(std::string_view user, std::string_view passwd,
+                               std::string_view acct) {
+  if (auto ec = ensure_ready()) return ec;
+  if (has_crlf(user) || has_crlf(passwd) || has_crlf(acct))
+    return fail(errc::invalid, "user, password or account contains CR, LF or NUL");
+  std::string u(user.empty() ? "anonymous" : user);
+  std::string p(passwd);
+  if (u == "anonymous" && (p.empty() || p == "-")) p += "anonymous@";
+  if (auto ec = command("USER " + u)) return ec;
+  if (code_ / 100 == 3) {
+    if (auto ec = command("PASS " + p)) return ec;
+  }
+  if (code_ / 100 == 3) {
+    if (auto ec = command("ACCT " + std::string(acct))) return ec;
+  }
+  if (code_ / 100 != 2) return reply_failure(errc_for_reply(code_));
+  const int login_code = code_;
+  const std::string login_text = text_;
+
+  // Optional extras; a negative reply is not a login failure.
+  features_.clear();
+  if (auto ec = command("FEAT")) return ec;
+  if (code_ == 211) features_ = parse_feat(text_);
+  if (feature("UTF8", nullptr)) {
+    if (auto ec = command("OPTS UTF8 ON")) return ec;
+  }
+  code_ = login_code;
+  text_ = login_text;
+  return {};
+}
+
+bool session::feature(std::string_view name, const std::string **params) const {
+  for (const auto &f : features_) {
+    if (f.first.size() == name.size() && starts_with_nocase(name, f.first)) {
+      if (params) *params = &f.second;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::error_code session::quit() {
+  if (auto ec = ensure_ready()) {
+    close();
+    return ec;
+  }
+  auto ec = command("QUIT");
+  if (!ec) ec = require_class('2');
+  close();
+  return ec;
+}
+
+// ---------------------------------------------------------------------------
+// Simple commands
+
+std::error_code session::cwd(std::string_view path) {
+  if (path == "..") {
+    auto ec = sendcmd("CDUP");
+    if (!ec || code_ != 500) return ec ? ec : require_class('2');
+    errmsg_.clear();
+  }
+  if (path.empty()) path = ".";
+  return voidcmd("CWD " + std::string(path));
+}
+
+std::error_code session::pwd(std::string &out) {
+  if (auto ec = voidcmd("PWD")) return ec;
+  auto name = parse_257(text_);
+  if (!name) return failure(errc::protocol, "malformed 257 reply: '" + first_line(text_) + "'");
+  out = std::move(*name);
+  return {};
+}
+
+std::error_code session::mkd(std::string_view path, std::string &out) {
+  if (auto ec = voidcmd("MKD " + std::string(path))) return ec;
+  auto name = parse_257(text_);
+  out = name ? std::move(*name) : std::string();
+  return {};
+}
+
+std::error_code session::dele(std::string_view path) {
+  if (auto ec = sendcmd("DELE " + std::string(path))) return ec;
+  if (code_ == 250 || code_ == 200) return {};
+  return reply_failure(errc::reply);
+}
+
+std::error_code session::rename(std::string_view from, std::string_view to) {
+  if (auto ec = sendcmd("RNFR " + std::string(from))) return ec;
+  if (code_ / 100 != 3) return reply_failure(errc::reply);
+  return voidcmd("RNTO " + std::string(to));
+}
+
+std::error_code session::size(std::string_view path, std::uint64_t &out) {
+  if (auto ec = ensure_ready()) return ec;
+  if (auto ec = set_type('I')) return ec;
+  if (auto ec = sendcmd("SIZE " + std::string(path))) return ec;
+  if (code_ != 213) return reply_failure(errc::reply);
+  auto v = parse_213_size(text_);
+  if (!v) return failure(errc::protocol, "malformed SIZE reply: '" + first_line(text_) + "'");
+  out = *v;
+  return {};
+}
+
+std::error_code session::set_type(char type) {
+  if (type == 0 || type == type_) return {};
+  std::string cmd = "TYPE ";
+  cmd.push_back(type);
+  if (auto ec = voidcmd(cmd)) return ec;
+  type_ = type;
+  return {};
+}
+
+// ---------------------------------------------------------------------------
+// Data connections
+
+std::error_code session::passive_endpoint(tcp::endpoint &out) {
+  std::error_code ignored;
+  const tcp::endpoint peer = control_.socket().remote_endpoint(ignored);
+  if (ignored) return failure(ignored, "control connection");
+  const bool v6 = peer.address().is_v6() && !peer.address().to_v6().is_v4_mapped();
+  if (v6 || (opts_.epsv && !epsv_refused_)) {
+    if (auto ec = command("EPSV")) return ec;
+    if (code_ == 229) {
+      auto port = parse_229(text_);
+      if (!port) return failure(errc::protocol, "malformed EPSV reply: '" + first_line(text_) + "'");
+      out = tcp::endpoint(peer.address(), *port);
+      return {};
+    }
+    if (v6 || code_ / 100 != 5) return reply_failure(errc_for_reply(code_));
+    epsv_refused_ = true;  // RFC 2428 not supported: PASV from now on
+  }
+  if (auto ec = command("PASV")) return ec;
+  if (code_ != 227) return reply_failure(errc_for_reply(code_));
+  auto addr = parse_227(text_);
+  if (!addr) return failure(errc::protocol, "malformed PASV reply: '" + first_line(text_) + "'");
+  asio::ip::address host = peer.address();
+  if (opts_.trust_pasv_host) {
+    std::error_code bad;
+    host = asio::ip::make_address(addr->host, bad);
+    if (bad) return failure(errc::protocol, "malformed PASV address");
+  }
+  out = tcp::endpoint(host, addr->port);
+  return {};
+}
+
+std::error_code session::transfer_open(std::string_view cmd, int type, std::uint64_t rest,
+                                       std::int64_t *size) {
+  if (size) *size = -1;
+  if (auto ec = ensure_ready()) return ec;
+  if (has_crlf(cmd)) return fail(errc::invalid, "command contains CR, LF or NUL");
+  if (type != FTP_TYPE_KEEP && type != FTP_TYPE_BINARY && type != FTP_TYPE_ASCII)
+    return fail(errc::invalid, "unknown transfer type");
+  transfer_bytes_ = 0;
+  if (auto ec = set_type(static_cast<char>(type))) return ec;
+
+  auto cleanup = [this](std::error_code ec) {
+    listener_.close();
+    data_.close();
+    return ec;
+  };
+  if (opts_.passive) {
+    tcp::endpoint ep;
+    if (auto ec = passive_endpoint(ep)) return ec;
+    const auto deadline = clock::now() + opts_.connect_timeout;
+    std::optional<tcp::endpoint> bind_to;
+    if (opts_.source) bind_to = tcp::endpoint(opts_.source->address(), 0);
+    if (auto ec = data_.connect({ep}, bind_to, deadline))
+      return cleanup(failure(ec, "opening data connection"));
+  } else {
+    std::error_code e;
+    const tcp::endpoint local = control_.socket().local_endpoint(e);
+    if (e) return failure(e, "control connection");
+    if (auto ec = listener_.listen(local.address())) return cleanup(failure(ec, "listening"));
+    const tcp::endpoint ep = listener_.local_endpoint();
+    std::string port_cmd;
+    if (ep.address().is_v4()) {
+      auto b = ep.address().to_v4().to_bytes();
+      port_cmd = "PORT " + std::to_string(b[0]) + "," + std::to_string(b[1]) + "," +
+                 std::to_string(b[2]) + "," + std::to_string(b[3]) + "," +
+                 std::to_string(ep.port() >> 8) + "," + std::to_string(ep.port() & 255);
+    } else {
+      port_cmd = "EPRT |2|" + ep.address().to_string() + "|" + std::to_string(ep.port()) + "|";
+    }
+    if (auto ec = voidcmd(port_cmd)) return cleanup(ec);
+  }
+  if (rest > 0) {
+    if (auto ec = command("REST " + std::to_string(rest))) return cleanup(ec);
+    if (code_ / 100 != 3) return cleanup(reply_failure(errc_for_reply(code_)));
+  }
+  if (auto ec = command(cmd)) return cleanup(ec);
+  // Some servers send a 2xx before the 1xx; ftplib discards it too.
+  if (code_ / 100 == 2) {
+    if (auto ec = read_reply()) return cleanup(ec);
+  }
+  if (code_ / 100 != 1) return cleanup(reply_failure(errc_for_reply(code_)));
+  if (!opts_.passive) {
+    if (auto ec = listener_.accept(data_, clock::now() + opts_.data_timeout))
+      return cleanup(failure(ec, "waiting for the server's data connection"));
+  }
+  if (auto ec = data_.prepare(false)) return cleanup(failure(ec, "data connection"));
+  if (size) *size = code_ == 150 ? parse_150(text_) : -1;
+  transfer_.open = true;
+  transfer_.eof = false;
+  return {};
+}
+
+std::error_code session::transfer_read(void *buf, std::size_t cap, std::size_t &n) {
+  n = 0;
+  if (!transfer_.open) return fail(errc::state, "no transfer open");
+  if (transfer_.eof || cap == 0) return {};
+  return read_data(buf, cap, n);
+}
+
+std::error_code session::read_data(void *buf, std::size_t cap, std::size_t &n) {
+  auto ec = data_.read_some(buf, cap, n, clock::now() + opts_.data_timeout);
+  if (ec) return data_failed(ec, "reading data");
+  if (n == 0) transfer_.eof = true;
+  transfer_bytes_ += n;
+  return {};
+}
+
+std::error_code session::transfer_write(const void *buf, std::size_t len) {
+  if (!transfer_.open) return fail(errc::state, "no transfer open");
+  if (len == 0) return {};
+  if (!buf) return fail(errc::invalid, "NULL buffer");
+  if (auto ec = data_.write_all(buf, len, opts_.data_timeout)) return data_failed(ec, "writing data");
+  transfer_bytes_ += len;
+  return {};
+}
+
+// The data connection failed.  A timeout or cancel leaves the control
+// connection in an unknown state (closed).  Otherwise read the server's
+// final reply so the session stays in step, and report the data error (or
+// the server's negative reply, which explains it better).
+std::error_code session::data_failed(std::error_code ec, const char *what) {
+  const std::string ctx = std::string(what) + " after " + std::to_string(transfer_bytes_) + " bytes";
+  transfer_.open = false;
+  data_.reset_close();
+  if (ec == errc::timeout || ec == errc::canceled) return failure(ec, ctx);
+  const std::string detail = ctx + ": " + ec.message();
+  if (auto rec = read_reply()) return rec;
+  if (code_ >= 400) {
+    auto e = reply_failure(errc_for_reply(code_));
+    errmsg_ = detail + "; server: " + errmsg_;
+    return e;
+  }
+  errmsg_ = detail;
+  return errc::io;
+}
+
+std::error_code session::finish_transfer() {
+  transfer_.open = false;
+  data_.close();
+  if (auto ec = read_reply()) return ec;
+  if (code_ / 100 == 2) return {};
+  auto e = reply_failure(errc_for_reply(code_));
+  errmsg_ = "transfer failed after " + std::to_string(transfer_bytes_) + " bytes: " + errmsg_;
+  return e;
+}
+
+std::error_code session::transfer_close() {
+  if (!transfer_.open) return fail(errc::state, "no transfer open");
+  return finish_transfer();
+}
+
+// ABOR as RFC 959 §4.1.3 asks: Telnet IP, then Synch (IAC with DM sent as
+// urgent data), then the command.  The data connection is reset so that an
+// upload cannot look complete.  With a transfer open the server answers
+// twice (426 or 226 for the transfer, then 226/225 for ABOR).
+std::error_code session::abort_transfer() {
+  const bool had_transfer = transfer_.open;
+  transfer_.open = false;
+  data_.reset_close();
+  if (opts_.debug_level >= 1) trace("*cmd*", "ABOR");
+  const std::uint8_t ip[] = {IAC, IP, IAC};
+  if (auto ec = control_.write_all(ip, sizeof ip, opts_.reply_timeout))
+    return failure(ec, "sending ABOR");
+  if (auto ec = control_.send_urgent(DM)) return failure(ec, "sending ABOR");
+  const char abor[] = "ABOR\r\n";
+  if (auto ec = control_.write_all(abor, sizeof abor - 1, opts_.reply_timeout))
+    return failure(ec, "sending ABOR");
+  if (auto ec = read_reply()) return ec;
+  if (had_transfer && code_ != 225) {
+    if (code_ >= 400 && code_ != 426 && code_ != 451 && code_ != 425)
+      return reply_failure(errc_for_reply(code_));
+    if (auto ec = read_reply()) return ec;
+  }
+  if (code_ == 225 || code_ == 226 || code_ == 426) return {};
+  return reply_failure(errc_for_reply(code_));
+}
+
+std::error_code session::abort() {
+  if (!control_.is_open()) return fail(errc::state, "not connected");
+  return abort_transfer();
+}
+
+std::error_code session::stop_by_callback() {
+  const auto bytes = transfer_bytes_;
+  if (auto ec = abort_transfer()) {
+    if (!connected()) return ec;  // the abort itself broke the connection
+  }
+  transfer_bytes_ = bytes;
+  return fail(errc::aborted,
+              "stopped by callback after " + std::to_string(transfer_bytes_) + " bytes");
+}
+
+// ---------------------------------------------------------------------------
+// Push transfers
+
+std::error_code session::retrbinary(std::string_view cmd, std::size_t blocksize,
+                                    std::uint64_t rest, ftp_data_cb cb, void *userdata) {
+  if (!cb) return fail(errc::invalid, "NULL callback");
+  if (blocksize == 0) blocksize = opts_.blocksize;
+  if (auto ec = transfer_open(cmd, FTP_TYPE_BINARY, rest, nullptr)) return ec;
+  block_.resize(blocksize);
+  for (;;) {
+    std::size_t n = 0;
+    if (auto ec = read_data(block_.data(), block_.size(), n)) return ec;
+    if (n == 0) break;
+    if (cb(block_.data(), n, userdata) != 0) return stop_by_callback();
+  }
+  return finish_transfer();
+}
+
+std::error_code session::retrlines(std::string_view cmd, ftp_line_cb cb, void *userdata) {
+  if (!cb) return fail(errc::invalid, "NULL callback");
+  if (auto ec = transfer_open(cmd, FTP_TYPE_ASCII, 0, nullptr)) return ec;
+  block_.resize(opts_.blocksize);
+  std::string line;  // a partial line carried between blocks
+  auto deliver = [&](const char *p, std::size_t len) {
+    if (len > 0 && p[len - 1] == '\r') --len;
+    return cb(p, len, userdata);
+  };
+  for (;;) {
+    std::size_t n = 0;
+    if (auto ec = read_data(block_.data(), block_.size(), n)) return ec;
+    if (n == 0) break;
+    const char *p = block_.data();
+    const char *end = p + n;
+    while (p < end) {
+      const char *nl = static_cast<const char *>(std::memchr(p, '\n', end - p));
+      const std::size_t seg = static_cast<std::size_t>((nl ? nl : end) - p);
+      if (line.size() + seg > opts_.maxline + 1) {  // +1: the CR before LF
+        abort_transfer();
+        return fail(errc::protocol,
+                    "line longer than " + std::to_string(opts_.maxline) + " bytes in data");
+      }
+      if (!nl) {
+        line.append(p, end);
+        break;
+      }
+      int stop;
+      if (line.empty()) {
+        stop = deliver(p, seg);
+      } else {
+        line.append(p, nl);
+        stop = deliver(line.data(), line.size());
+        line.clear();
+      }
+      if (stop != 0) return stop_by_callback();
+      p = nl + 1;
+    }
+  }
+  if (!line.empty() && deliver(line.data(), line.size()) != 0) {
+    // All data has arrived; the callback's stop only skips the final line.
+    auto ec = finish_transfer();
+    return ec ? ec : fail(errc::aborted, "stopped by callback");
+  }
+  return finish_transfer();
+}
+
+std::error_code session::storbinary(std::string_view cmd, std::size_t blocksize,
+                                    std::uint64_t rest, ftp_read_cb cb, void *userdata) {
+  if (!cb) return fail(errc::invalid, "NULL callback");
+  if (blocksize == 0) blocksize = opts_.blocksize;
+  if (auto ec = transfer_open(cmd, FTP_TYPE_BINARY, rest, nullptr)) return ec;
+  block_.resize(blocksize);
+  for (;;) {
+    std::size_t n = 0;
+    if (cb(block_.data(), block_.size(), &n, userdata) != 0) return stop_by_callback();
+    if (n > block_.size()) {
+      abort_transfer();
+      return fail(errc::invalid, "read callback reported more bytes than the buffer holds");
+    }
+    if (n == 0) break;
+    if (auto ec = transfer_write(block_.data(), n)) return ec;
+  }
+  return finish_transfer();
+}
+
+std::error_code session::storlines(std::string_view cmd, ftp_read_cb cb, void *userdata) {
+  if (!cb) return fail(errc::invalid, "NULL callback");
+  if (auto ec = transfer_open(cmd, FTP_TYPE_ASCII, 0, nullptr)) return ec;
+  block_.resize(opts_.blocksize);
+  std::string out;
+  char last = 0;  // last byte read from the callback
+  bool any = false;
+  for (;;) {
+    std::size_t n = 0;
+    if (cb(block_.data(), block_.size(), &n, userdata) != 0) return stop_by_callback();
+    if (n > block_.size()) {
+      abort_transfer();
+      return fail(errc::invalid, "read callback reported more bytes than the buffer holds");
+    }
+    if (n == 0) break;
+    any = true;
+    out.clear();
+    for (std::size_t i = 0; i < n; ++i) {
+      const char c = block_[i];
+      if (c == '\n' && last != '\r') out.push_back('\r');
+      out.push_back(c);
+      last = c;
+    }
+    if (auto ec = transfer_write(out.data(), out.size())) return ec;
+  }
+  // A last line without a line end gets one, as ftplib's storlines does.
+  if (any && last != '\n') {
+    const char *tail = last == '\r' ? "\n" : "\r\n";
+    if (auto ec = transfer_write(tail, std::strlen(tail))) return ec;
+  }
+  return finish_transfer();
+}
+
+namespace {
+struct mlsd_ctx {
+  ftp_mlsd_cb cb;
+  void *userdata;
+  std::vector<fact_view> views;
+  std::vector<ftp_fact> facts;
+  std::string names;  // lowercased fact names, back to back
+  bool malformed = false;
+};
+
+int mlsd_line(const char *line, std::size_t len, void *userdata) {
+  auto *ctx = static_cast<mlsd_ctx *>(userdata);
+  auto name = parse_mlsd_line(std::string_view(line, len), ctx->views);
+  if (!name) {
+    ctx->malformed = true;
+    return 1;
+  }
+  ctx->names.clear();
+  for (const auto &v : ctx->views)
+    for (char c : v.name) ctx->names.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  ctx->facts.clear();
+  std::size_t off = 0;
+  for (const auto &v : ctx->views) {
+    ctx->facts.push_back(ftp_fact{ctx->names.data() + off, v.name.size(), v.value.data(), v.value.size()});
+    off += v.name.size();
+  }
+  return ctx->cb(name->data(), name->size(), ctx->facts.data(), ctx->facts.size(), ctx->userdata);
+}
+}  // namespace
+
+std::error_code session::mlsd(std::string_view path, ftp_mlsd_cb cb, void *userdata) {
+  if (!cb) return fail(errc::invalid, "NULL callback");
+  mlsd_ctx ctx{cb, userdata, {}, {}, {}, false};
+  std::string cmd = path.empty() ? std::string("MLSD") : "MLSD " + std::string(path);
+  auto ec = retrlines(cmd, mlsd_line, &ctx);
+  if (ctx.malformed && ec == errc::aborted)
+    return fail(errc::protocol, "malformed MLSD entry (expected 'facts; name')");
+  return ec;
+}
+
+}  // namespace ftpkit
