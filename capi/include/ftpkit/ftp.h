@@ -29,11 +29,13 @@
  *    sessions are fully independent; a session may move between threads
  *    between calls.  The one exception is ftp_cancel(), which may be called
  *    from any thread at any time.  The library has no global state.
- *  - After FTP_EIO, FTP_ETIMEOUT, FTP_EPROTO, FTP_ECLOSED, FTP_ECANCELED or
- *    FTP_ETLS the control connection is closed (its state is unknown); call
- *    ftp_connect() again to continue.  After a reply error (FTP_EREPLY,
- *    FTP_ETEMP, FTP_EPERM), FTP_EINVAL or FTP_EABORTED the session is still
- *    usable.
+ *  - When the control connection can no longer be trusted the session closes
+ *    it: after FTP_ETIMEOUT, FTP_ECLOSED, FTP_ECANCELED, FTP_ETLS, FTP_ECERT,
+ *    FTP_EIO on the control connection, and a malformed reply (FTP_EPROTO).
+ *    ftp_is_connected() tells; ftp_connect() starts over.  After a negative
+ *    or unexpected reply (FTP_EREPLY, FTP_ETEMP, FTP_EPERM), FTP_EINVAL,
+ *    FTP_EABORTED, FTP_EIO on the data connection, or FTP_EPROTO for a
+ *    malformed listing line, the session stays connected and usable.
  */
 #ifndef FTPKIT_FTP_H
 #define FTPKIT_FTP_H
