@@ -434,4 +434,98 @@ int ftp_transfer_close(ftp_session *s) {
   return guard(s, [&](ftpkit::session &impl) { return impl.transfer_close(); });
 }
 
+int ftp_set_tls_mode(ftp_session *s, int mode) {
+  return guard(s, [&](ftpkit::session &impl) -> std::error_code {
+    if (mode != FTP_TLS_NONE && mode != FTP_TLS_EXPLICIT && mode != FTP_TLS_IMPLICIT)
+      return impl.fail(errc::invalid, "unknown TLS mode");
+    impl.opts().tls.mode = mode;
+    return {};
+  });
+}
+
+int ftp_set_tls_insecure(ftp_session *s, int insecure) {
+  return guard(s, [&](ftpkit::session &impl) -> std::error_code {
+    impl.opts().tls.insecure = insecure != 0;
+    return {};
+  });
+}
+
+int ftp_set_tls_ca(ftp_session *s, const char *ca_file, const char *ca_dir) {
+  return guard(s, [&](ftpkit::session &impl) -> std::error_code {
+    impl.opts().tls.ca_file = ca_file ? ca_file : "";
+    impl.opts().tls.ca_dir = ca_dir ? ca_dir : "";
+    return {};
+  });
+}
+
+int ftp_add_tls_ca_cert(ftp_session *s, const void *data, size_t len) {
+  return guard(s, [&](ftpkit::session &impl) -> std::error_code {
+    if (!data || len == 0) return impl.fail(errc::invalid, "empty certificate");
+    impl.opts().tls.ca_certs.emplace_back(static_cast<const char *>(data), len);
+    return {};
+  });
+}
+
+int ftp_clear_tls_ca(ftp_session *s) {
+  return guard(s, [&](ftpkit::session &impl) -> std::error_code {
+    impl.opts().tls.ca_file.clear();
+    impl.opts().tls.ca_dir.clear();
+    impl.opts().tls.ca_certs.clear();
+    return {};
+  });
+}
+
+int ftp_set_tls_client_cert(ftp_session *s, const char *cert_file, const char *key_file) {
+  return guard(s, [&](ftpkit::session &impl) -> std::error_code {
+    impl.opts().tls.cert_file = cert_file ? cert_file : "";
+    impl.opts().tls.key_file = cert_file && key_file ? key_file : "";
+    return {};
+  });
+}
+
+int ftp_set_tls_server_name(ftp_session *s, const char *name) {
+  return guard(s, [&](ftpkit::session &impl) -> std::error_code {
+    impl.opts().tls.server_name = name ? name : "";
+    return {};
+  });
+}
+
+int ftp_set_tls_versions(ftp_session *s, int min, int max) {
+  return guard(s, [&](ftpkit::session &impl) -> std::error_code {
+    auto ok = [](int v) { return v == FTP_TLS_VERSION_1_2 || v == FTP_TLS_VERSION_1_3; };
+    if (!ok(min) || (max != 0 && (!ok(max) || max < min)))
+      return impl.fail(errc::invalid, "TLS versions must be 1.2 or 1.3, min <= max");
+    impl.opts().tls.min_version = min;
+    impl.opts().tls.max_version = max;
+    return {};
+  });
+}
+
+int ftp_set_tls_auth_ssl_fallback(ftp_session *s, int fallback) {
+  return guard(s, [&](ftpkit::session &impl) -> std::error_code {
+    impl.opts().tls.auth_ssl_fallback = fallback != 0;
+    return {};
+  });
+}
+
+int ftp_auth(ftp_session *s) {
+  return guard(s, [&](ftpkit::session &impl) { return impl.auth(); });
+}
+
+int ftp_prot_p(ftp_session *s) {
+  return guard(s, [&](ftpkit::session &impl) { return impl.prot_p(); });
+}
+
+int ftp_prot_c(ftp_session *s) {
+  return guard(s, [&](ftpkit::session &impl) { return impl.prot_c(); });
+}
+
+int ftp_ccc(ftp_session *s) {
+  return guard(s, [&](ftpkit::session &impl) { return impl.ccc(); });
+}
+
+const char *ftp_tls_version(const ftp_session *s) { return s ? s->impl.tls_version() : ""; }
+
+int ftp_tls_data_resumed(const ftp_session *s) { return s && s->impl.data_tls_resumed() ? 1 : 0; }
+
 }  // extern "C"

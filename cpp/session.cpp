@@ -83,6 +83,7 @@ void session::trace(const char *tag, std::string_view text) {
 }
 
 void session::close() noexcept {
+  prot_p_ = false;
   listener_.close();
   data_.close();
   control_.close();
@@ -94,13 +95,15 @@ void session::close() noexcept {
 
 // Turn any error into ftpkit's category, write the one-line message, and
 // close the connection unless the session is still in a known state.
-std::error_code session::failure(std::error_code ec, std::string_view context) {
+std::error_code session::failure(std::error_code ec, std::string_view context,
+                                 const tcp_stream *src) {
   std::string msg(context);
   errc kind = errc::io;
   if (is_ftpkit(ec)) {
     kind = static_cast<errc>(ec.value());
     if (!msg.empty()) msg += ": ";
-    msg += ec.message();
+    const bool tls = kind == errc::tls || kind == errc::cert;
+    msg += tls && src && !src->tls_detail().empty() ? src->tls_detail() : ec.message();
   } else {
     if (!msg.empty()) msg += ": ";
     msg += ec.message();
@@ -138,7 +141,7 @@ std::error_code session::send_line(std::string_view cmd) {
   line += "\r\n";
   if (opts_.debug_level >= 2) trace("*put*", redact(line));
   if (auto ec = control_.write_all(line.data(), line.size(), opts_.reply_timeout))
-    return failure(ec, "sending command");
+    return failure(ec, "sending command", &control_);
   return {};
 }
 
@@ -163,7 +166,7 @@ std::error_code session::read_reply(clock::time_point deadline) {
       std::size_t n = 0;
       auto ec = control_.read_some(&rbuf_[old], want, n, deadline);
       rbuf_.resize(old + n);
-      if (ec) return failure(ec, "reading reply");
+      if (ec) return failure(ec, "reading reply", &control_);
       if (n == 0)
         return failure(errc::closed, pending || parser.code() ? "connection closed in mid-reply"
                                                               : "reading reply");
@@ -195,7 +198,7 @@ std::error_code session::read_reply(clock::time_point deadline) {
 // replies and our commands no longer pair up.  A 421 (the server closing
 // the session) is reported as such; anything else as a protocol error.
 std::error_code session::check_unsolicited() {
-  if (rpos_ == rbuf_.size() && control_.available() == 0) return {};
+  if (rpos_ == rbuf_.size() && !control_.readable_now()) return {};
   if (auto ec = read_reply()) return ec;
   if (code_ == 421) {
     auto e = reply_failure(errc::transient);
@@ -256,7 +259,7 @@ std::error_code session::connect(const std::string &host, std::uint16_t port) {
   const auto deadline = clock::now() + opts_.connect_timeout;
   std::vector<tcp::endpoint> endpoints;
   std::string detail;
-  if (auto ec = resolve(reactor_, host, port ? port : 21, opts_.family, deadline, endpoints,
+  if (auto ec = resolve(reactor_, host, port ? port : (opts_.tls.mode == FTP_TLS_IMPLICIT ? 990 : 21), opts_.family, deadline, endpoints,
                         detail)) {
     if (ec == errc::resolve) return fail(errc::resolve, "cannot resolve '" + host + "': " + detail);
     return failure(ec, "resolving " + host);
@@ -264,6 +267,10 @@ std::error_code session::connect(const std::string &host, std::uint16_t port) {
   if (auto ec = control_.connect(endpoints, opts_.source, deadline))
     return failure(ec, "connecting to " + host);
   if (auto ec = control_.prepare(true)) return failure(ec, "connecting to " + host);
+  host_ = host;
+  if (opts_.tls.mode == FTP_TLS_IMPLICIT) {
+    if (auto ec = start_control_tls()) return ec;
+  }
   // The greeting: 120 "ready in nnn minutes" comes before the 220.
   const auto greet_deadline = clock::now() + opts_.reply_timeout;
   for (;;) {
@@ -277,6 +284,60 @@ std::error_code session::connect(const std::string &host, std::uint16_t port) {
     close();
     return e;
   }
+  if (opts_.tls.mode == FTP_TLS_EXPLICIT) {
+    if (auto ec = auth()) {
+      if (connected()) close();  // TLS was required: never continue in clear
+      return ec;
+    }
+  }
+  return {};
+}
+
+std::error_code session::start_control_tls() {
+  std::string detail;
+  if (auto ec = tls_ctx_.configure(opts_.tls, detail)) return failure(errc::tls, detail);
+  const std::string &name = opts_.tls.server_name.empty() ? host_ : opts_.tls.server_name;
+  if (auto ec = control_.start_tls(tls_ctx_.get(), name, !opts_.tls.insecure, nullptr,
+                                   clock::now() + opts_.connect_timeout))
+    return failure(ec, "TLS on the control connection", &control_);
+  return {};
+}
+
+std::error_code session::auth() {
+  if (auto ec = ensure_ready()) return ec;
+  if (control_.tls_active()) return fail(errc::state, "the control connection is already secured");
+  if (auto ec = command("AUTH TLS")) return ec;
+  if (code_ / 100 != 2 && opts_.tls.auth_ssl_fallback && code_ / 100 == 5) {
+    if (auto ec = command("AUTH SSL")) return ec;
+  }
+  if (code_ != 234 && code_ != 334) return reply_failure(errc_for_reply(code_));
+  if (rpos_ != rbuf_.size())  // plain text after 234 would be injected
+    return failure(errc::protocol, "data received after the AUTH reply, before TLS");
+  return start_control_tls();
+}
+
+std::error_code session::prot_p() {
+  if (auto ec = ensure_ready()) return ec;
+  if (!control_.tls_active() && opts_.tls.mode == FTP_TLS_NONE)
+    return fail(errc::state, "PROT P needs a TLS control connection (AUTH first)");
+  if (auto ec = voidcmd("PBSZ 0")) return ec;
+  if (auto ec = voidcmd("PROT P")) return ec;
+  prot_p_ = true;
+  return {};
+}
+
+std::error_code session::prot_c() {
+  if (auto ec = voidcmd("PROT C")) return ec;
+  prot_p_ = false;
+  return {};
+}
+
+std::error_code session::ccc() {
+  if (auto ec = ensure_ready()) return ec;
+  if (!control_.tls_active()) return fail(errc::state, "the control connection is not secured");
+  if (auto ec = voidcmd("CCC")) return ec;
+  if (auto ec = control_.stop_tls(true, clock::now() + opts_.reply_timeout))
+    return failure(ec, "TLS shutdown after CCC", &control_);
   return {};
 }
 
@@ -305,6 +366,10 @@ std::error_code session::login(std::string_view user, std::string_view passwd,
   if (code_ == 211) features_ = parse_feat(text_);
   if (feature("UTF8", nullptr)) {
     if (auto ec = command("OPTS UTF8 ON")) return ec;
+  }
+  // Secure by default: with TLS, data connections are protected too.
+  if (control_.tls_active() && opts_.tls.mode != FTP_TLS_NONE && !prot_p_) {
+    if (auto ec = prot_p()) return ec;
   }
   code_ = login_code;
   text_ = login_text;
@@ -480,9 +545,20 @@ std::error_code session::transfer_open(std::string_view cmd, int type, std::uint
       return cleanup(failure(ec, "waiting for the server's data connection"));
   }
   if (auto ec = data_.prepare(false)) return cleanup(failure(ec, "data connection"));
+  data_resumed_ = false;
+  if (prot_p_) {
+    SSL_SESSION *sess = tls_ctx_.take_session();
+    if (!sess) sess = control_.tls_session();
+    const std::string &name = opts_.tls.server_name.empty() ? host_ : opts_.tls.server_name;
+    auto ec = data_.start_tls(tls_ctx_.get(), name, !opts_.tls.insecure, sess,
+                              clock::now() + opts_.data_timeout);
+    if (sess) SSL_SESSION_free(sess);
+    if (ec) return cleanup(failure(ec, "TLS on the data connection", &data_));
+    data_resumed_ = data_.tls_resumed();
+  }
   if (size) *size = code_ == 150 ? parse_150(text_) : -1;
+  transfer_ = transfer_state{};
   transfer_.open = true;
-  transfer_.eof = false;
   return {};
 }
 
@@ -505,6 +581,7 @@ std::error_code session::transfer_write(const void *buf, std::size_t len) {
   if (!transfer_.open) return fail(errc::state, "no transfer open");
   if (len == 0) return {};
   if (!buf) return fail(errc::invalid, "NULL buffer");
+  transfer_.wrote = true;
   if (auto ec = data_.write_all(buf, len, opts_.data_timeout)) return data_failed(ec, "writing data");
   transfer_bytes_ += len;
   return {};
@@ -519,7 +596,9 @@ std::error_code session::data_failed(std::error_code ec, const char *what) {
   transfer_.open = false;
   data_.reset_close();
   if (ec == errc::timeout || ec == errc::canceled) return failure(ec, ctx);
-  const std::string detail = ctx + ": " + ec.message();
+  const bool tls = ec == errc::tls || ec == errc::cert;
+  const std::string detail =
+      ctx + ": " + (tls && !data_.tls_detail().empty() ? data_.tls_detail() : ec.message());
   if (auto rec = read_reply()) return rec;
   if (code_ >= 400) {
     auto e = reply_failure(errc_for_reply(code_));
@@ -527,11 +606,23 @@ std::error_code session::data_failed(std::error_code ec, const char *what) {
     return e;
   }
   errmsg_ = detail;
-  return errc::io;
+  return tls ? errc::tls : errc::io;
 }
 
 std::error_code session::finish_transfer() {
   transfer_.open = false;
+  if (data_.tls_active()) {
+    // Take in what the server sent on this connection without waiting
+    // (TLS 1.3 tickets for the next data connection), then send
+    // close_notify, so servers that check it (vsftpd strict_ssl_read_eof)
+    // know an upload is complete.
+    if (!transfer_.eof) data_.readable_now();
+    if (auto ec = data_.stop_tls(false, clock::now() + opts_.data_timeout)) {
+      data_.reset_close();
+      return data_failed(ec, "closing TLS data connection");
+    }
+    if (transfer_.wrote) data_.shutdown_and_drain(clock::now() + opts_.data_timeout);
+  }
   data_.close();
   if (auto ec = read_reply()) return ec;
   if (code_ / 100 == 2) return {};

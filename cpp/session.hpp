@@ -17,6 +17,7 @@
 
 #include "error.hpp"
 #include "reply.hpp"
+#include "tls.hpp"
 #include "transport.hpp"
 
 namespace ftpkit {
@@ -36,6 +37,7 @@ struct options {
   int debug_level = 0;
   ftp_debug_cb debug_cb = nullptr;
   void *debug_userdata = nullptr;
+  tls_options tls;
 };
 
 class session {
@@ -77,6 +79,15 @@ class session {
   std::error_code abort();
   bool feature(std::string_view name, const std::string **params) const;
 
+  // FTPS (RFC 4217).
+  std::error_code auth();   // AUTH TLS (or SSL) and the control handshake
+  std::error_code prot_p();  // PBSZ 0 + PROT P
+  std::error_code prot_c();  // PROT C
+  std::error_code ccc();     // CCC, then plain text on the control connection
+  const char *tls_version() const { return control_.tls_version(); }
+  bool data_tls_resumed() const { return data_resumed_; }
+  bool data_protected() const { return prot_p_; }
+
   std::error_code retrbinary(std::string_view cmd, std::size_t blocksize, std::uint64_t rest,
                              ftp_data_cb cb, void *userdata);
   std::error_code retrlines(std::string_view cmd, ftp_line_cb cb, void *userdata);
@@ -95,6 +106,7 @@ class session {
   struct transfer_state {
     bool open = false;
     bool eof = false;
+    bool wrote = false;  // an upload: data was written
   };
 
   // Control connection.
@@ -117,7 +129,9 @@ class session {
   std::error_code stop_by_callback();
 
   // Errors: convert, describe, and close when the connection is unusable.
-  std::error_code failure(std::error_code ec, std::string_view context);
+  std::error_code failure(std::error_code ec, std::string_view context,
+                          const tcp_stream *src = nullptr);
+  std::error_code start_control_tls();
   std::error_code reply_failure(errc e);
   void trace(const char *tag, std::string_view text);
 
@@ -138,6 +152,10 @@ class session {
   transfer_state transfer_;
   std::uint64_t transfer_bytes_ = 0;
   std::vector<char> block_;  // reused transfer buffer
+  std::string host_;         // as given to connect(): the name TLS verifies
+  tls_context tls_ctx_;
+  bool prot_p_ = false;      // data connections protected (PROT P)
+  bool data_resumed_ = false;
 };
 
 }  // namespace ftpkit

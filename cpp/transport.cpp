@@ -1,6 +1,12 @@
 #include "transport.hpp"
 
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
 #include <sys/socket.h>
+
+#include <cerrno>
+
+#include "tls.hpp"
 
 namespace ftpkit {
 
@@ -66,6 +72,16 @@ std::error_code tcp_stream::read_some(void *buf, std::size_t cap, std::size_t &n
   if (!socket_.is_open()) return asio::error::not_connected;
   for (;;) {
     if (reactor_.canceled()) return errc::canceled;
+    if (ssl_) {
+      ERR_clear_error();
+      const int r = SSL_read_ex(ssl_, buf, cap, &n);
+      if (r == 1) return {};
+      n = 0;
+      if (SSL_get_error(ssl_, r) == SSL_ERROR_ZERO_RETURN) return {};  // close_notify
+      bool retry = false;
+      if (auto ec = tls_step(r, "reading", deadline, retry)) return ec;
+      continue;
+    }
     std::error_code ec;
     n = socket_.read_some(asio::buffer(buf, cap), ec);
     if (!ec) return {};
@@ -83,6 +99,19 @@ std::error_code tcp_stream::write_all(const void *buf, std::size_t len, clock::d
   const auto *p = static_cast<const std::uint8_t *>(buf);
   while (len > 0) {
     if (reactor_.canceled()) return errc::canceled;
+    if (ssl_) {
+      ERR_clear_error();
+      std::size_t n = 0;
+      const int r = SSL_write_ex(ssl_, p, len, &n);
+      if (r == 1) {
+        p += n;
+        len -= n;
+        continue;
+      }
+      bool retry = false;
+      if (auto ec = tls_step(r, "writing", clock::now() + idle, retry)) return ec;
+      continue;
+    }
     std::error_code ec;
     std::size_t n = socket_.write_some(asio::buffer(p, len), ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again) {
@@ -94,6 +123,151 @@ std::error_code tcp_stream::write_all(const void *buf, std::size_t len, clock::d
     len -= n;
   }
   return {};
+}
+
+std::error_code tcp_stream::tls_step(int r, const char *what, clock::time_point deadline,
+                                     bool &retry) {
+  retry = false;
+  const int err = SSL_get_error(ssl_, r);
+  switch (err) {
+    case SSL_ERROR_WANT_READ:
+      retry = true;
+      return wait_ready(tcp::socket::wait_read, deadline);
+    case SSL_ERROR_WANT_WRITE:
+      retry = true;
+      return wait_ready(tcp::socket::wait_write, deadline);
+    case SSL_ERROR_SYSCALL:
+      if (ERR_peek_error() == 0) {
+        if (errno != 0) return std::error_code(errno, std::system_category());
+        tls_detail_ = std::string("TLS ") + what +
+                      ": connection closed without close_notify (data may be truncated)";
+        return errc::tls;
+      }
+      break;
+    case SSL_ERROR_ZERO_RETURN:
+      tls_detail_ = std::string("TLS ") + what + ": peer sent close_notify";
+      return errc::tls;
+    default:
+      break;
+  }
+  if (ERR_GET_REASON(ERR_peek_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
+    ERR_clear_error();
+    tls_detail_ = std::string("TLS ") + what +
+                  ": connection closed without close_notify (data may be truncated)";
+    return errc::tls;
+  }
+  if (verify_ && SSL_get_verify_result(ssl_) != X509_V_OK) {
+    ERR_clear_error();
+    tls_detail_ = std::string("certificate verify failed: ") +
+                  X509_verify_cert_error_string(SSL_get_verify_result(ssl_));
+    return errc::cert;
+  }
+  tls_detail_ = std::string("TLS ") + what + ": " + openssl_error("failed");
+  return errc::tls;
+}
+
+std::error_code tcp_stream::start_tls(SSL_CTX *ctx, const std::string &name, bool verify,
+                                      SSL_SESSION *resume, clock::time_point deadline) {
+  free_tls();
+  tls_detail_.clear();
+  ERR_clear_error();
+  ssl_ = SSL_new(ctx);
+  if (!ssl_) {
+    tls_detail_ = openssl_error("cannot create TLS connection");
+    return errc::tls;
+  }
+  verify_ = verify;
+  if (!SSL_set_fd(ssl_, static_cast<int>(socket_.native_handle()))) {
+    tls_detail_ = openssl_error("cannot attach TLS to the socket");
+    free_tls();
+    return errc::tls;
+  }
+  std::error_code bad;
+  const bool numeric = !asio::ip::make_address(name, bad).is_unspecified() && !bad;
+  if (!name.empty()) {
+    if (!numeric) SSL_set_tlsext_host_name(ssl_, name.c_str());
+    if (verify) {
+      X509_VERIFY_PARAM *param = SSL_get0_param(ssl_);
+      X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+      const int ok = numeric ? X509_VERIFY_PARAM_set1_ip_asc(param, name.c_str())
+                             : X509_VERIFY_PARAM_set1_host(param, name.c_str(), name.size());
+      if (!ok) {
+        tls_detail_ = "cannot set the name to verify: " + name;
+        free_tls();
+        return errc::tls;
+      }
+    }
+  }
+  if (resume) SSL_set_session(ssl_, resume);
+  for (;;) {
+    if (reactor_.canceled()) return errc::canceled;
+    ERR_clear_error();
+    const int r = SSL_connect(ssl_);
+    if (r == 1) return {};
+    bool retry = false;
+    auto ec = tls_step(r, "handshake", deadline, retry);
+    if (ec) {
+      if (ec == errc::tls && tls_detail_.find("close_notify") != std::string::npos)
+        tls_detail_ = "TLS handshake: connection closed by the server";
+      free_tls();
+      return ec;
+    }
+  }
+}
+
+std::error_code tcp_stream::stop_tls(bool wait_peer, clock::time_point deadline) {
+  if (!ssl_) return {};
+  for (;;) {
+    ERR_clear_error();
+    const int r = SSL_shutdown(ssl_);
+    if (r == 1 || (r == 0 && !wait_peer)) break;
+    if (r == 0) {
+      // Our close_notify is out; read until the peer's arrives.
+      char scratch[512];
+      std::size_t n = 0;
+      ERR_clear_error();
+      const int rr = SSL_read_ex(ssl_, scratch, sizeof scratch, &n);
+      if (rr == 1) continue;  // late application data: discard
+      if (SSL_get_error(ssl_, rr) == SSL_ERROR_ZERO_RETURN) continue;
+      bool retry = false;
+      if (auto ec = tls_step(rr, "shutdown", deadline, retry)) {
+        free_tls();
+        return ec;
+      }
+      continue;
+    }
+    bool retry = false;
+    if (auto ec = tls_step(r, "shutdown", deadline, retry)) {
+      free_tls();
+      return ec;
+    }
+  }
+  free_tls();
+  return {};
+}
+
+void tcp_stream::free_tls() noexcept {
+  if (ssl_) {
+    SSL_free(ssl_);
+    ssl_ = nullptr;
+  }
+}
+
+bool tcp_stream::readable_now() {
+  if (!socket_.is_open()) return false;
+  if (!ssl_) return available() > 0;
+  if (SSL_pending(ssl_) > 0) return true;
+  if (available() == 0) return false;
+  // Bytes are waiting, but they may be TLS records that carry no
+  // application data (TLS 1.3 session tickets): peek without waiting.
+  char c;
+  std::size_t n = 0;
+  ERR_clear_error();
+  const int r = SSL_peek_ex(ssl_, &c, 1, &n);
+  if (r == 1) return true;
+  const int err = SSL_get_error(ssl_, r);
+  ERR_clear_error();
+  return !(err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE);
 }
 
 std::error_code tcp_stream::send_urgent(std::uint8_t byte) {
@@ -108,12 +282,26 @@ std::size_t tcp_stream::available() {
   return ec ? 0 : n;
 }
 
+void tcp_stream::shutdown_and_drain(clock::time_point deadline) noexcept {
+  free_tls();
+  std::error_code ec;
+  socket_.shutdown(tcp::socket::shutdown_send, ec);
+  if (ec) return;
+  char scratch[4096];
+  for (;;) {
+    std::size_t n = 0;
+    if (read_some(scratch, sizeof scratch, n, deadline) || n == 0) return;
+  }
+}
+
 void tcp_stream::close() noexcept {
+  free_tls();
   std::error_code ignored;
   if (socket_.is_open()) socket_.close(ignored);
 }
 
 void tcp_stream::reset_close() noexcept {
+  free_tls();
   std::error_code ignored;
   if (!socket_.is_open()) return;
   socket_.set_option(asio::socket_base::linger(true, 0), ignored);

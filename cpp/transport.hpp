@@ -18,6 +18,10 @@
 #include <system_error>
 #include <vector>
 
+#include <openssl/ssl.h>
+
+#include <string>
+
 #include "error.hpp"
 
 namespace ftpkit {
@@ -83,6 +87,11 @@ class tcp_stream {
   // Bytes that can be read without blocking (0 on error).
   std::size_t available();
 
+  // Send FIN, then read and discard until the peer closes too (or the
+  // deadline): closing a socket with unread bytes sends a reset, which
+  // would make the server take a complete upload for a failed one.
+  void shutdown_and_drain(clock::time_point deadline) noexcept;
+
   // Close, sending FIN after pending data.  Never fails.
   void close() noexcept;
   // Close with SO_LINGER 0, so the peer sees a reset instead of a clean end
@@ -93,10 +102,41 @@ class tcp_stream {
   // Make the socket non-blocking and apply per-connection options.
   std::error_code prepare(bool nodelay);
 
+  // --- TLS (RFC 4217), OpenSSL on the non-blocking socket ---------------
+  // Handshake as the TLS client.  `name` is the server's name: sent as SNI
+  // (unless numeric) and, when `verify`, checked against the certificate
+  // (a DNS name or an IP address).  `resume` (may be null) is a session to
+  // resume, as data connections do with the control connection's session.
+  // Errors: errc::cert (verification failed), errc::tls, system errors,
+  // errc::timeout/canceled; tls_detail() then says why.
+  std::error_code start_tls(SSL_CTX *ctx, const std::string &name, bool verify,
+                            SSL_SESSION *resume, clock::time_point deadline);
+  // Send close_notify; with `wait_peer`, also wait for the server's (needed
+  // before the socket continues in plain text, as after CCC).  The TLS state
+  // is freed afterwards; the socket stays open.
+  std::error_code stop_tls(bool wait_peer, clock::time_point deadline);
+  bool tls_active() const { return ssl_ != nullptr; }
+  bool tls_resumed() const { return ssl_ && SSL_session_reused(ssl_); }
+  const char *tls_version() const { return ssl_ ? SSL_get_version(ssl_) : ""; }
+  // The current session (with a reference the caller must SSL_SESSION_free).
+  SSL_SESSION *tls_session() const { return ssl_ ? SSL_get1_session(ssl_) : nullptr; }
+  const std::string &tls_detail() const { return tls_detail_; }
+
+  // Whether application data can be read without waiting (for detecting
+  // unsolicited replies).  True on errors too, so the reader sees them.
+  bool readable_now();
+
  private:
   std::error_code wait_ready(tcp::socket::wait_type what, clock::time_point deadline);
+  // Handle the outcome `r` of an SSL_* call: {} with retry=true after a
+  // wait, or an error.
+  std::error_code tls_step(int r, const char *what, clock::time_point deadline, bool &retry);
+  void free_tls() noexcept;
   reactor &reactor_;
   tcp::socket socket_;
+  SSL *ssl_ = nullptr;
+  bool verify_ = false;
+  std::string tls_detail_;
 };
 
 // A listening socket for active-mode data connections (RFC 959 PORT,

@@ -250,12 +250,15 @@ FTP_EXTERN int ftp_set_debug(ftp_session *s, int level, ftp_debug_cb cb, void *u
 
 /**
  * Resolve `host` (a name or a numeric IPv4/IPv6 address), connect the
- * control connection to `port` (0 means 21) and read the greeting (a 120
- * "service ready in nnn minutes" reply is followed by waiting for the 220).
+ * control connection to `port` (0 means 21, or 990 in FTP_TLS_IMPLICIT
+ * mode) and read the greeting (a 120 "service ready in nnn minutes" reply
+ * is followed by waiting for the 220).  With TLS (see ftp_set_tls_mode())
+ * the control connection is secured here, before anything else is sent.
  * The greeting is then available from ftp_getwelcome().  An already open
  * connection is closed first.
  * Errors: FTP_ERESOLVE, FTP_EIO (refused, unreachable), FTP_ETIMEOUT,
- * FTP_ETEMP/FTP_EPERM (421 and other refusals), FTP_EPROTO, FTP_ECLOSED.
+ * FTP_ETEMP/FTP_EPERM (421 and other refusals, AUTH TLS refused),
+ * FTP_EPROTO, FTP_ECLOSED, FTP_ETLS, FTP_ECERT.
  */
 FTP_EXTERN int ftp_connect(ftp_session *s, const char *host, unsigned port);
 
@@ -269,7 +272,9 @@ FTP_EXTERN const char *ftp_getwelcome(const ftp_session *s);
  * `user` NULL or "" logs in as "anonymous"; an anonymous login with `passwd`
  * NULL or "" sends "anonymous@" as ftplib does.  `acct` may be NULL.
  * Then reads FEAT once (see ftp_feature()) and sends "OPTS UTF8 ON" when
- * the server lists UTF8 (errors from those two are ignored).
+ * the server lists UTF8 (errors from those two are ignored).  In the TLS
+ * modes it then sends "PBSZ 0" and "PROT P" (see ftp_prot_p()); their
+ * failure is the call's failure, so data is never silently left clear.
  * Errors: FTP_EPERM (530 login incorrect), FTP_ETEMP, FTP_EREPLY (a reply
  * neither 2xx nor 3xx), FTP_EINVAL (CR/LF in an argument), connection errors.
  */
@@ -293,6 +298,113 @@ FTP_EXTERN int ftp_is_connected(const ftp_session *s);
  * any thread, at any time, while `s` is not being freed.
  */
 FTP_EXTERN void ftp_cancel(ftp_session *s);
+
+/* ---------------------------------------------------------------------- */
+/* FTPS: TLS on the control and data connections (RFC 4217)                */
+/* ---------------------------------------------------------------------- */
+
+/** TLS modes for ftp_set_tls_mode(). */
+typedef enum ftp_tls_mode {
+  /** Plain FTP (the default).  ftp_auth() can still secure the session. */
+  FTP_TLS_NONE = 0,
+  /** Explicit FTPS (RFC 4217 §4): ftp_connect() sends "AUTH TLS" right after
+   *  the greeting and fails (closing the connection) if the server refuses
+   *  or the handshake fails, so nothing, the password least of all, is ever
+   *  sent in clear.  After login, "PBSZ 0" and "PROT P" protect the data
+   *  connections too (unlike ftplib, whose data stays clear until prot_p()). */
+  FTP_TLS_EXPLICIT = 1,
+  /** Implicit FTPS: TLS from the first byte (port 990 by default), then the
+   *  same "PBSZ 0"/"PROT P" after login. */
+  FTP_TLS_IMPLICIT = 2
+} ftp_tls_mode;
+
+/** TLS protocol versions for ftp_set_tls_versions(). */
+#define FTP_TLS_VERSION_1_2 0x0303
+#define FTP_TLS_VERSION_1_3 0x0304
+
+/** Choose the TLS mode for the next ftp_connect().  FTP_EINVAL for an
+ *  unknown mode. */
+FTP_EXTERN int ftp_set_tls_mode(ftp_session *s, int mode);
+
+/**
+ * Turn certificate and host name verification OFF (`insecure` non-zero) or
+ * back on (0).  Verification is on by default: the server's chain must lead
+ * to a trusted CA (the system store, or the CAs given below) and its
+ * certificate must name the host passed to ftp_connect() (or the name set
+ * with ftp_set_tls_server_name()).  Turning it off exposes the session to
+ * any man in the middle; use it for tests only.
+ */
+FTP_EXTERN int ftp_set_tls_insecure(ftp_session *s, int insecure);
+
+/** Trust the CA certificates in this PEM file and/or the hashed directory
+ *  instead of the system store (either may be NULL; both NULL restores the
+ *  system store).  Read at the next ftp_connect(); an unreadable file then
+ *  gives FTP_ETLS. */
+FTP_EXTERN int ftp_set_tls_ca(ftp_session *s, const char *ca_file, const char *ca_dir);
+
+/** Trust one more CA certificate given in memory (`len` bytes of DER or
+ *  PEM; copied).  Like ftp_set_tls_ca(), it replaces the system store.
+ *  FTP_EINVAL if `data` is NULL or `len` is 0; a certificate that does not
+ *  parse gives FTP_ETLS at ftp_connect(). */
+FTP_EXTERN int ftp_add_tls_ca_cert(ftp_session *s, const void *data, size_t len);
+
+/** Forget the CAs set with ftp_set_tls_ca() and ftp_add_tls_ca_cert(): the
+ *  system store is used again. */
+FTP_EXTERN int ftp_clear_tls_ca(ftp_session *s);
+
+/** Present a client certificate: PEM files for the certificate (chain) and
+ *  its private key (`key_file` NULL: the key is in `cert_file`).  NULL
+ *  `cert_file` removes it.  Loaded at the next ftp_connect(). */
+FTP_EXTERN int ftp_set_tls_client_cert(ftp_session *s, const char *cert_file,
+                                       const char *key_file);
+
+/** The name sent as SNI and verified against the certificate, when it
+ *  differs from the host given to ftp_connect() (e.g. connecting to an
+ *  address).  NULL: use the host. */
+FTP_EXTERN int ftp_set_tls_server_name(ftp_session *s, const char *name);
+
+/** Allowed TLS versions: `min` (default FTP_TLS_VERSION_1_2) and `max` (0:
+ *  the newest supported).  FTP_EINVAL for other values or min > max. */
+FTP_EXTERN int ftp_set_tls_versions(ftp_session *s, int min, int max);
+
+/** With FTP_TLS_EXPLICIT or ftp_auth(): when the server refuses "AUTH TLS"
+ *  with 5xx, try the older "AUTH SSL" (non-zero), or fail (0, the
+ *  default). */
+FTP_EXTERN int ftp_set_tls_auth_ssl_fallback(ftp_session *s, int fallback);
+
+/**
+ * Secure the control connection now: "AUTH TLS" (234 required) and the TLS
+ * handshake, with the verification above (ftplib's FTP_TLS.auth()).  For
+ * sessions in FTP_TLS_NONE mode; data stays clear until ftp_prot_p().
+ * Errors: reply errors (AUTH refused; the session stays usable in clear),
+ * FTP_ECERT (verification failed: connection closed, nothing more sent),
+ * FTP_ETLS (handshake failed, e.g. the server answered in plain text),
+ * FTP_ESTATE (already secured).
+ */
+FTP_EXTERN int ftp_auth(ftp_session *s);
+
+/** Protect data connections: "PBSZ 0" then "PROT P" (RFC 4217 §8-9).  Each
+ *  data connection then does a TLS handshake that resumes the control
+ *  connection's TLS session (as vsftpd's require_ssl_reuse demands) and
+ *  ends with close_notify.  FTP_ESTATE without a secured control
+ *  connection. */
+FTP_EXTERN int ftp_prot_p(ftp_session *s);
+
+/** Clear data connections: "PROT C" (RFC 4217 §9). */
+FTP_EXTERN int ftp_prot_c(ftp_session *s);
+
+/** "CCC" (RFC 4217 §6): after the 200 reply the control connection's TLS
+ *  is shut down (close_notify both ways) and it continues in plain text;
+ *  data protection is unchanged.  FTP_ESTATE when not secured. */
+FTP_EXTERN int ftp_ccc(ftp_session *s);
+
+/** The control connection's TLS version ("TLSv1.3"), or "" without TLS.
+ *  Static string. */
+FTP_EXTERN const char *ftp_tls_version(const ftp_session *s);
+
+/** 1 if the last protected data connection resumed the control
+ *  connection's TLS session, else 0. */
+FTP_EXTERN int ftp_tls_data_resumed(const ftp_session *s);
 
 /* ---------------------------------------------------------------------- */
 /* Commands                                                                */
