@@ -378,6 +378,20 @@ int ftp_stor(ftp_session *s, const char *path, uint64_t rest, ftp_read_cb cb, vo
   });
 }
 
+int ftp_retr_fd(ftp_session *s, const char *path, uint64_t rest, int fd) {
+  return guard(s, [&](ftpkit::session &impl) -> std::error_code {
+    if (auto ec = need(impl, path, "path")) return ec;
+    return impl.retr_fd(std::string("RETR ") + path, rest, fd);
+  });
+}
+
+int ftp_stor_fd(ftp_session *s, const char *path, uint64_t rest, int fd) {
+  return guard(s, [&](ftpkit::session &impl) -> std::error_code {
+    if (auto ec = need(impl, path, "path")) return ec;
+    return impl.stor_fd(std::string("STOR ") + path, rest, fd);
+  });
+}
+
 int ftp_storlines(ftp_session *s, const char *cmd, ftp_read_cb cb, void *userdata) {
   return guard(s, [&](ftpkit::session &impl) -> std::error_code {
     if (auto ec = need(impl, cmd, "command")) return ec;

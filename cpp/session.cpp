@@ -2,7 +2,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cstring>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "parse.hpp"
 
@@ -33,6 +37,8 @@ std::string printable(std::string_view s, std::size_t max = 200) {
       out.push_back(static_cast<char>(c));
     } else if (c == '\n') {
       out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
     } else {
       static const char hex[] = "0123456789abcdef";
       out += "\\x";
@@ -49,9 +55,13 @@ std::string first_line(std::string_view text) {
 }
 
 // Commands whose argument must never reach a trace.
+// The line end, if any, is kept.
 std::string redact(std::string_view cmd) {
-  if (starts_with_nocase(cmd, "PASS ") || starts_with_nocase(cmd, "ACCT "))
-    return std::string(cmd.substr(0, 5)) + "****";
+  if (starts_with_nocase(cmd, "PASS ") || starts_with_nocase(cmd, "ACCT ")) {
+    const std::size_t end = cmd.find_first_of("\r\n");
+    return std::string(cmd.substr(0, 5)) + "****" +
+           std::string(end == std::string_view::npos ? std::string_view() : cmd.substr(end));
+  }
   return std::string(cmd);
 }
 
@@ -832,6 +842,127 @@ std::error_code session::mlsd(std::string_view path, ftp_mlsd_cb cb, void *userd
   if (ctx.malformed && ec == errc::aborted)
     return fail(errc::protocol, "malformed MLSD entry (expected 'facts; name')");
   return ec;
+}
+
+// ---------------------------------------------------------------------------
+// Transfers to and from file descriptors (zero-copy on plain connections)
+
+namespace {
+
+// Write all of `len` bytes to `fd`; errno on failure, 0 on success.
+int write_fully(int fd, const char *p, std::size_t len) {
+  while (len > 0) {
+    const ssize_t w = ::write(fd, p, len);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    p += w;
+    len -= static_cast<std::size_t>(w);
+  }
+  return 0;
+}
+
+// A pipe for splice(2), closed on scope exit.
+struct pipe_pair {
+  int fd[2] = {-1, -1};
+  bool open() {
+    if (::pipe2(fd, O_CLOEXEC) != 0) return false;
+    ::fcntl(fd[1], F_SETPIPE_SZ, 1 << 20);  // best effort; 64 KiB otherwise
+    return true;
+  }
+  ~pipe_pair() {
+    if (fd[0] >= 0) ::close(fd[0]);
+    if (fd[1] >= 0) ::close(fd[1]);
+  }
+};
+
+}  // namespace
+
+// A local file failed: stop the transfer so the server knows, and report
+// the local error (the session stays usable).
+std::error_code session::local_failure(const char *what, int err) {
+  const auto bytes = transfer_bytes_;
+  abort_transfer();
+  transfer_bytes_ = bytes;
+  const std::string msg = std::string(what) + " after " + std::to_string(bytes) +
+                          " bytes: " + std::error_code(err, std::system_category()).message();
+  if (!connected()) {
+    errmsg_ = msg;
+    return errc::io;
+  }
+  return fail(errc::io, msg);
+}
+
+std::error_code session::retr_fd(std::string_view cmd, std::uint64_t rest, int fd) {
+  if (fd < 0) return fail(errc::invalid, "invalid file descriptor");
+  if (auto ec = transfer_open(cmd, FTP_TYPE_BINARY, rest, nullptr)) return ec;
+  pipe_pair pipe;
+  bool use_splice = !data_.tls_active() && pipe.open();
+  while (use_splice) {
+    std::size_t n = 0;
+    if (auto ec = data_.splice_to_pipe(pipe.fd[1], std::size_t{1} << 20, n,
+                                       clock::now() + opts_.data_timeout))
+      return data_failed(ec, "reading data");
+    if (n == 0) return finish_transfer();
+    transfer_bytes_ += n;
+    // Drain the pipe into the file; a target splice(2) refuses falls back
+    // to read(2)/write(2) for this and all later blocks.
+    std::size_t left = n;
+    while (left > 0) {
+      const ssize_t w = ::splice(pipe.fd[0], nullptr, fd, nullptr, left, SPLICE_F_MOVE);
+      if (w > 0) {
+        left -= static_cast<std::size_t>(w);
+        continue;
+      }
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0 && errno != EINVAL) return local_failure("writing to the file", errno);
+      block_.resize(std::max<std::size_t>(opts_.blocksize, 4096));
+      while (left > 0) {
+        const ssize_t r = ::read(pipe.fd[0], block_.data(), std::min(left, block_.size()));
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return local_failure("moving data", r < 0 ? errno : EIO);
+        if (int err = write_fully(fd, block_.data(), static_cast<std::size_t>(r)))
+          return local_failure("writing to the file", err);
+        left -= static_cast<std::size_t>(r);
+      }
+      use_splice = false;
+    }
+  }
+  block_.resize(opts_.blocksize);
+  for (;;) {
+    std::size_t n = 0;
+    if (auto ec = read_data(block_.data(), block_.size(), n)) return ec;
+    if (n == 0) return finish_transfer();
+    if (int err = write_fully(fd, block_.data(), n)) return local_failure("writing to the file", err);
+  }
+}
+
+std::error_code session::stor_fd(std::string_view cmd, std::uint64_t rest, int fd) {
+  if (fd < 0) return fail(errc::invalid, "invalid file descriptor");
+  if (auto ec = transfer_open(cmd, FTP_TYPE_BINARY, rest, nullptr)) return ec;
+  transfer_.wrote = true;
+  bool use_sendfile = !data_.tls_active();
+  while (use_sendfile) {
+    std::size_t n = 0;
+    auto ec = data_.send_from_fd(fd, std::size_t{1} << 24, n, opts_.data_timeout);
+    if (ec == errc::invalid) break;  // not a regular file: copy instead
+    if (ec) {
+      if (!is_ftpkit(ec) && (ec.value() == EIO || ec.value() == EBADF || ec.value() == EISDIR))
+        return local_failure("reading the file", ec.value());
+      return data_failed(ec, "writing data");
+    }
+    if (n == 0) return finish_transfer();
+    transfer_bytes_ += n;
+  }
+  block_.resize(opts_.blocksize);
+  for (;;) {
+    const ssize_t r = ::read(fd, block_.data(), block_.size());
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return local_failure("reading the file", errno);
+    if (r == 0) return finish_transfer();
+    if (auto ec = transfer_write(block_.data(), static_cast<std::size_t>(r))) return ec;
+  }
 }
 
 }  // namespace ftpkit

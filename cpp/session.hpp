@@ -95,6 +95,8 @@ class session {
                              ftp_read_cb cb, void *userdata);
   std::error_code storlines(std::string_view cmd, ftp_read_cb cb, void *userdata);
   std::error_code mlsd(std::string_view path, ftp_mlsd_cb cb, void *userdata);
+  std::error_code retr_fd(std::string_view cmd, std::uint64_t rest, int fd);
+  std::error_code stor_fd(std::string_view cmd, std::uint64_t rest, int fd);
 
   std::error_code transfer_open(std::string_view cmd, int type, std::uint64_t rest,
                                 std::int64_t *size);
@@ -127,6 +129,7 @@ class session {
   std::error_code abort_transfer();             // ABOR, reset data, read replies
   std::error_code data_failed(std::error_code ec, const char *what);
   std::error_code stop_by_callback();
+  std::error_code local_failure(const char *what, int err);
 
   // Errors: convert, describe, and close when the connection is unusable.
   std::error_code failure(std::error_code ec, std::string_view context,

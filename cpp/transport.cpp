@@ -2,6 +2,8 @@
 
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
+#include <fcntl.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -268,6 +270,42 @@ bool tcp_stream::readable_now() {
   const int err = SSL_get_error(ssl_, r);
   ERR_clear_error();
   return !(err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE);
+}
+
+std::error_code tcp_stream::splice_to_pipe(int pipe_w, std::size_t max, std::size_t &n,
+                                           clock::time_point deadline) {
+  n = 0;
+  for (;;) {
+    if (reactor_.canceled()) return errc::canceled;
+    const ssize_t r = ::splice(socket_.native_handle(), nullptr, pipe_w, nullptr, max,
+                               SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+    if (r >= 0) {
+      n = static_cast<std::size_t>(r);
+      return {};
+    }
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN) return std::error_code(errno, std::system_category());
+    // EAGAIN: the socket is empty (or the pipe is full, which the caller
+    // prevents by draining it after every call).
+    if (auto w = wait_ready(tcp::socket::wait_read, deadline)) return w;
+  }
+}
+
+std::error_code tcp_stream::send_from_fd(int fd, std::size_t max, std::size_t &n,
+                                         clock::duration idle) {
+  n = 0;
+  for (;;) {
+    if (reactor_.canceled()) return errc::canceled;
+    const ssize_t r = ::sendfile(socket_.native_handle(), fd, nullptr, max);
+    if (r >= 0) {
+      n = static_cast<std::size_t>(r);
+      return {};
+    }
+    if (errno == EINTR) continue;
+    if (errno == EINVAL || errno == ENOSYS || errno == ESPIPE) return errc::invalid;
+    if (errno != EAGAIN) return std::error_code(errno, std::system_category());
+    if (auto w = wait_ready(tcp::socket::wait_write, clock::now() + idle)) return w;
+  }
 }
 
 std::error_code tcp_stream::send_urgent(std::uint8_t byte) {

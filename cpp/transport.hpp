@@ -81,6 +81,16 @@ class tcp_stream {
   // last at most `idle` (the data connection's idle timeout).
   std::error_code write_all(const void *buf, std::size_t len, clock::duration idle);
 
+  // Zero-copy helpers (Linux), plain connections only.
+  // Move up to `max` bytes from the socket into the pipe `pipe_w` with
+  // splice(2); `n` == 0 with no error means EOF.
+  std::error_code splice_to_pipe(int pipe_w, std::size_t max, std::size_t &n,
+                                 clock::time_point deadline);
+  // Send up to `max` bytes from file descriptor `fd` (from its current
+  // offset) with sendfile(2); `n` == 0 means end of file.  Returns
+  // errc::invalid when `fd` cannot be used with sendfile (not a file).
+  std::error_code send_from_fd(int fd, std::size_t max, std::size_t &n, clock::duration idle);
+
   // Send one byte as TCP urgent data (the Telnet Synch's DM, RFC 854).
   std::error_code send_urgent(std::uint8_t byte);
 

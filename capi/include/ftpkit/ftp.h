@@ -577,6 +577,29 @@ FTP_EXTERN int ftp_list(ftp_session *s, const char *path, ftp_line_cb cb, void *
  */
 FTP_EXTERN int ftp_mlsd(ftp_session *s, const char *path, ftp_mlsd_cb cb, void *userdata);
 
+/**
+ * Download "RETR path" in binary mode straight into the open file
+ * descriptor `fd` (a file, pipe or socket), written at its current offset.
+ * On plain connections the data moves with splice(2) and never enters user
+ * space; with PROT P (or where splice is refused) it is copied through a
+ * buffer.  Same outcome rules as ftp_retr(): success only with a clean end
+ * of data and a 2xx final reply; ftp_transfer_bytes() counts what reached
+ * `fd`.  A write error on `fd` aborts the transfer (ABOR) and gives FTP_EIO
+ * with the system's reason.  `fd` stays open; the caller owns it.
+ */
+FTP_EXTERN int ftp_retr_fd(ftp_session *s, const char *path, uint64_t rest, int fd);
+
+/**
+ * Upload the rest of `fd` (from its current offset to end of file) with
+ * "STOR path" in binary mode; `rest` > 0 sends "REST rest" first (position
+ * `fd` to match).  Regular files go with sendfile(2) on plain connections;
+ * other descriptors and PROT P are copied through a buffer.  Success
+ * requires the final reply to be 2xx.  A read error on `fd` aborts the
+ * upload (ABOR and a reset data connection, so the server cannot take the
+ * truncated data as complete) and gives FTP_EIO.  `fd` stays open.
+ */
+FTP_EXTERN int ftp_stor_fd(ftp_session *s, const char *path, uint64_t rest, int fd);
+
 /* ---------------------------------------------------------------------- */
 /* Transfers as streams (pull)                                             */
 /* ---------------------------------------------------------------------- */

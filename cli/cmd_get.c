@@ -1,0 +1,223 @@
+/*
+ * cmd_get.c — `ftpkit get URL... [-o FILE | -O DIR] [-c]`: download files,
+ * one session for all URLs of the same server.  Data goes straight into
+ * the target (opened at the first byte, so a refused RETR leaves no empty
+ * file behind); -c resumes with REST from the local size.  A failed
+ * transfer is never reported as success: the bytes that arrived are
+ * printed and the exit code is non-zero.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "commands.h"
+#include "interrupt.h"
+#include "progress.h"
+#include "session.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct sink {
+  const char *dest; /* local file name, or "-" */
+  int to_stdout;
+  int fd;           /* -1 until the first block */
+  int append;       /* resume: append instead of truncate */
+  int err;          /* errno of a local failure, or 0 */
+  uint64_t written; /* bytes written by this transfer */
+  struct progress pg;
+};
+
+static int sink_open(struct sink *k) {
+  if (k->to_stdout) {
+    k->fd = STDOUT_FILENO;
+    return 0;
+  }
+  k->fd = open(k->dest, O_WRONLY | O_CREAT | (k->append ? O_APPEND : O_TRUNC), 0666);
+  if (k->fd < 0) k->err = errno;
+  return k->fd < 0 ? -1 : 0;
+}
+
+static int sink_close(struct sink *k) {
+  int rc = 0;
+  if (k->fd >= 0 && !k->to_stdout && close(k->fd) != 0) {
+    if (k->err == 0) k->err = errno;
+    rc = -1;
+  }
+  k->fd = -1;
+  return rc;
+}
+
+static int on_block(const void *data, size_t len, void *userdata) {
+  struct sink *k = userdata;
+  if (intr_pending()) return 1;
+  if (k->fd < 0 && sink_open(k) != 0) return 1;
+  if (write_all(k->fd, data, len) != 0) {
+    k->err = errno;
+    return 1;
+  }
+  k->written += len;
+  progress_add(&k->pg, len);
+  return 0;
+}
+
+/* Size of an existing local file (0 if missing).  0, or an exit code. */
+static int local_size(const char *dest, uint64_t *size) {
+  struct stat st;
+  *size = 0;
+  if (stat(dest, &st) != 0) {
+    if (errno == ENOENT) return 0;
+    report(dest, strerror(errno));
+    return CLI_EXIT_LOCAL;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    report(dest, "not a regular file; cannot resume");
+    return CLI_EXIT_LOCAL;
+  }
+  *size = (uint64_t)st.st_size;
+  return 0;
+}
+
+/* SIZE, tolerating its failure: -1 when unknown.  If the failure closed
+ * the connection, reconnect; *code gets an exit code if that fails. */
+static int64_t remote_size(struct cli_session *cs, const struct ftp_url *u, int *code) {
+  uint64_t size = 0;
+  int rc = ftp_size(cs->s, u->path, &size);
+  *code = 0;
+  if (rc == FTP_OK && size <= (uint64_t)INT64_MAX) return (int64_t)size;
+  if (!ftp_is_connected(cs->s)) *code = sess_ensure(cs, u);
+  return -1;
+}
+
+/* The local name for `u`: -o, else DIR/basename or basename.  NULL after
+ * printing why (a directory URL or a name that would escape the
+ * directory). */
+static char *dest_for(const struct cli_opts *o, const struct ftp_url *u) {
+  const char *base = path_basename(u->path);
+  if (o->output != NULL) return xstrdup(o->output);
+  if (u->is_dir || !is_safe_name(base)) {
+    report(u->path[0] ? u->path : "/", u->is_dir ? "URL names a directory, not a file"
+                                                 : "refusing to derive a local file name from it");
+    return NULL;
+  }
+  return o->outdir ? xconcat3(o->outdir, "/", base) : xstrdup(base);
+}
+
+/* With -c: decide from the sizes.  -1 to go on, else an exit code. */
+static int check_resume(const struct cli_opts *o, const char *dest, uint64_t have, int64_t total) {
+  char msg[96];
+  if (total < 0 || have < (uint64_t)total) return -1;
+  if (have == (uint64_t)total) {
+    snprintf(msg, sizeof msg, "already complete (%" PRIu64 " bytes); nothing to do", have);
+    if (!o->quiet) report(dest, msg);
+    return CLI_EXIT_OK;
+  }
+  snprintf(msg, sizeof msg,
+           "local file (%" PRIu64 " bytes) is larger than the remote one (%" PRId64
+           " bytes); not resuming",
+           have, total);
+  report(dest, msg);
+  return CLI_EXIT_LOCAL;
+}
+
+static int report_failure(struct cli_session *cs, int rc, struct sink *k, const char *path) {
+  uint64_t got = ftp_transfer_bytes(cs->s);
+  char *what = what_str("get", path);
+  int code;
+  if (k->err != 0) {
+    report(k->dest, strerror(k->err));
+    code = CLI_EXIT_LOCAL;
+  } else {
+    code = sess_fail(cs, rc, what);
+  }
+  if (got > 0 || (k->err == 0 && !is_reply_error(rc))) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "transfer incomplete: %" PRIu64 " bytes received%s", got,
+             k->written > 0 && !k->to_stdout ? "; use -c to resume" : "");
+    report(what, msg);
+  }
+  free(what);
+  return code;
+}
+
+static int retrieve(struct cli_session *cs, const struct ftp_url *u, struct sink *k,
+                    uint64_t rest) {
+  int rc = ftp_retr(cs->s, u->path, rest, on_block, k);
+  progress_end(&k->pg);
+  if (rc == FTP_OK && k->fd < 0 && sink_open(k) != 0) rc = FTP_EABORTED; /* empty file */
+  if (sink_close(k) != 0 && rc == FTP_OK) rc = FTP_EABORTED;
+  if (rc == FTP_OK) return 0;
+  return report_failure(cs, rc, k, u->path);
+}
+
+/* Everything before RETR: the resume offset and the remote size.  Returns
+ * -1 to go on with the transfer, else an exit code (0: nothing to do). */
+static int prepare(const struct cli_opts *o, struct cli_session *cs, const struct ftp_url *u,
+                   const char *dest, uint64_t *rest, int64_t *total) {
+  int code = o->resume ? local_size(dest, rest) : 0;
+  if (code == 0) code = sess_ensure(cs, u);
+  if (code == 0 && (o->resume || progress_wanted(o->quiet, o->debug)))
+    *total = remote_size(cs, u, &code);
+  if (code != 0) return code;
+  return o->resume ? check_resume(o, dest, *rest, *total) : -1;
+}
+
+static int get_one(const struct cli_opts *o, struct cli_session *cs, const struct ftp_url *u) {
+  char *dest = dest_for(o, u);
+  uint64_t rest = 0;
+  int64_t total = -1;
+  int code;
+  if (dest == NULL) return CLI_EXIT_USAGE;
+  code = prepare(o, cs, u, dest, &rest, &total);
+  if (code == -1) {
+    struct sink k = {0};
+    k.dest = dest;
+    k.to_stdout = o->output != NULL && strcmp(dest, "-") == 0;
+    k.fd = -1;
+    k.append = rest > 0;
+    progress_start(&k.pg, progress_wanted(o->quiet, o->debug), total, rest);
+    code = retrieve(cs, u, &k, rest);
+  }
+  free(dest);
+  return code;
+}
+
+static int check_args(const struct cli_opts *o, int n) {
+  struct stat st;
+  if (n < 1) {
+    warnx_("get needs at least one URL");
+    return CLI_EXIT_USAGE;
+  }
+  if (o->output != NULL && n > 1) {
+    warnx_("-o names one file; use -O DIR with several URLs");
+    return CLI_EXIT_USAGE;
+  }
+  if (o->outdir != NULL && stat(o->outdir, &st) != 0) {
+    report(o->outdir, strerror(errno));
+    return CLI_EXIT_LOCAL;
+  }
+  if (o->outdir != NULL && !S_ISDIR(st.st_mode)) {
+    report(o->outdir, "not a directory");
+    return CLI_EXIT_LOCAL;
+  }
+  return 0;
+}
+
+int cmd_get(const struct cli_opts *o, char **args, int n) {
+  struct cli_session cs;
+  struct ftp_url *urls;
+  int code = check_args(o, n), first = 0;
+  if (code != 0) return code;
+  if ((urls = parse_urls(args, n)) == NULL) return CLI_EXIT_USAGE;
+  sess_init(&cs, o);
+  for (int i = 0; i < n && !intr_pending(); i++) {
+    code = get_one(o, &cs, &urls[i]);
+    if (first == 0) first = code;
+  }
+  sess_end(&cs);
+  free_urls(urls, n);
+  return first;
+}

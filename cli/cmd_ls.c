@@ -1,0 +1,117 @@
+/*
+ * cmd_ls.c — `ftpkit ls URL`: MLSD as "type size modify name" columns when
+ * the server lists the MLST feature, raw LIST lines otherwise, bare NLST
+ * names with --nlst.  Control bytes in server data are shown as \xHH.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "commands.h"
+#include "session.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static int on_line(const char *line, size_t len, void *userdata) {
+  (void)userdata;
+  print_safe(stdout, line, len, 0);
+  putchar('\n');
+  return ferror(stdout) ? 1 : 0;
+}
+
+static const ftp_fact *find_fact(const ftp_fact *f, size_t n, const char *name) {
+  size_t len = strlen(name);
+  for (size_t i = 0; i < n; i++)
+    if (f[i].name_len == len && memcmp(f[i].name, name, len) == 0) return &f[i];
+  return NULL;
+}
+
+static int fact_is(const ftp_fact *f, const char *value) {
+  size_t len = strlen(value);
+  return f != NULL && f->value_len == len && strncasecmp(f->value, value, len) == 0;
+}
+
+/* Print `f`'s value, or "-", left-padded (width > 0) or right-padded. */
+static void print_fact(const ftp_fact *f, int width) {
+  size_t len = f ? f->value_len : 1;
+  size_t pad = (size_t)(width < 0 ? -width : width);
+  pad = pad > len ? pad - len : 0;
+  if (width > 0)
+    for (size_t i = 0; i < pad; i++) putchar(' ');
+  print_safe(stdout, f ? f->value : "-", len, 0);
+  if (width < 0)
+    for (size_t i = 0; i < pad; i++) putchar(' ');
+}
+
+/* "YYYYMMDDHHMMSS[.sss]" as "YYYY-MM-DD HH:MM:SS"; other values raw. */
+static void print_modify(const ftp_fact *f) {
+  const char *v = f ? f->value : NULL;
+  size_t i;
+  for (i = 0; f != NULL && i < 14 && i < f->value_len; i++)
+    if (v[i] < '0' || v[i] > '9') break;
+  if (f == NULL || i < 14) {
+    print_fact(f, -19);
+    return;
+  }
+  printf("%.4s-%.2s-%.2s %.2s:%.2s:%.2s", v, v + 4, v + 6, v + 8, v + 10, v + 12);
+}
+
+static void print_type(const ftp_fact *type) {
+  if (type != NULL && type->value_len >= 13 && strncasecmp(type->value, "OS.unix=slink", 13) == 0)
+    fputs("link", stdout);
+  else if (type != NULL && type->value_len >= 15 &&
+           strncasecmp(type->value, "OS.unix=symlink", 15) == 0)
+    fputs("link", stdout);
+  else
+    print_fact(type, -4);
+}
+
+static int on_entry(const char *name, size_t name_len, const ftp_fact *facts, size_t nfacts,
+                    void *userdata) {
+  const ftp_fact *type = find_fact(facts, nfacts, "type");
+  const ftp_fact *size = find_fact(facts, nfacts, "size");
+  (void)userdata;
+  if (fact_is(type, "cdir") || fact_is(type, "pdir")) return 0;
+  if (size == NULL) size = find_fact(facts, nfacts, "sizd");
+  print_type(type);
+  putchar(' ');
+  print_fact(size, 12);
+  putchar(' ');
+  print_modify(find_fact(facts, nfacts, "modify"));
+  putchar(' ');
+  print_safe(stdout, name, name_len, 0);
+  putchar('\n');
+  return ferror(stdout) ? 1 : 0;
+}
+
+static int list(const struct cli_opts *o, struct cli_session *cs, const char *path) {
+  if (o->nlst) return ftp_nlst(cs->s, path, on_line, NULL);
+  if (ftp_feature(cs->s, "MLST", NULL)) return ftp_mlsd(cs->s, path, on_entry, NULL);
+  return ftp_list(cs->s, path, on_line, NULL);
+}
+
+int cmd_ls(const struct cli_opts *o, char **args, int n) {
+  struct cli_session cs;
+  struct ftp_url *u;
+  int code, rc;
+  if (n != 1) {
+    warnx_("ls takes exactly one URL");
+    return CLI_EXIT_USAGE;
+  }
+  if ((u = parse_urls(args, n)) == NULL) return CLI_EXIT_USAGE;
+  sess_init(&cs, o);
+  code = sess_ensure(&cs, u);
+  if (code == 0 && (rc = list(o, &cs, u->path[0] ? u->path : NULL)) != FTP_OK) {
+    char *what = what_str("ls", u->path[0] ? u->path : ".");
+    if (rc == FTP_EABORTED && ferror(stdout)) {
+      report(what, "write error on standard output");
+      code = CLI_EXIT_LOCAL;
+    } else {
+      code = sess_fail(&cs, rc, what);
+    }
+    free(what);
+  }
+  sess_end(&cs);
+  free_urls(u, n);
+  return code;
+}

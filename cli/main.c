@@ -1,0 +1,289 @@
+/*
+ * main.c — entry point of `ftpkit`, the command-line FTP client built on
+ * the public libftpkit C API (<ftpkit/ftp.h>).  Parses the options with
+ * getopt_long (options may follow the operands, GNU style), validates
+ * which options the subcommand accepts and dispatches.  Exit codes: see
+ * cli.h and the EXIT STATUS section of the help text.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <ftpkit/ftp.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "interrupt.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h> /* isfinite */
+#include <stdlib.h>
+#include <string.h>
+
+/* The --help text, one line per element (ISO C caps string literals). */
+static const char *const help_text[] = {
+    "NAME\n",
+    "    ftpkit - transfer files with an FTP server\n",
+    "\n",
+    "SYNOPSIS\n",
+    "    ftpkit [OPTIONS] ls URL [--nlst]\n",
+    "    ftpkit [OPTIONS] get URL [-o FILE] [-c]\n",
+    "    ftpkit [OPTIONS] get URL... [-O DIR] [-c]\n",
+    "    ftpkit [OPTIONS] put FILE URL\n",
+    "    ftpkit [OPTIONS] rm URL...\n",
+    "    ftpkit [OPTIONS] mkdir URL...\n",
+    "    ftpkit [OPTIONS] rmdir URL...\n",
+    "    ftpkit [OPTIONS] cmd URL COMMAND...\n",
+    "\n",
+    "URLS\n",
+    "    ftp://[USER[:PASSWORD]@]HOST[:PORT]/PATH   (IPv6: ftp://[::1]:2121/PATH)\n",
+    "    The path is percent-decoded and, as in curl, relative to the login\n",
+    "    directory: ftp://host/dir/file names \"dir/file\".  Start it with \"//\"\n",
+    "    or \"%2F\" for an absolute path (ftp://host//etc/motd).  A path ending\n",
+    "    in '/' names a directory.  Percent-encode '?', '#', '@', ':' and\n",
+    "    spaces; CR, LF and NUL are refused.\n",
+    "\n",
+    "COMMANDS\n",
+    "    ls URL      List a directory: with MLSD when the server supports it,\n",
+    "                as columns \"type size modify name\" (without the . and ..\n",
+    "                entries); otherwise the raw LIST lines.\n",
+    "    get URL...  Download.  The local name is the URL's last path\n",
+    "                component, in the current directory or in DIR (-O); a\n",
+    "                name that is empty, \".\" or \"..\" is refused.  Several\n",
+    "                URLs on one server share one session.  A file is created\n",
+    "                only once data arrives; on failure the bytes received so\n",
+    "                far stay in it (resume with -c) and the count is printed.\n",
+    "    put FILE URL\n",
+    "                Upload FILE (\"-\" for standard input).  A URL ending in\n",
+    "                '/' stores it under its base name in that directory.\n",
+    "    rm URL...   Delete files (DELE).\n",
+    "    mkdir URL...  Create directories (MKD).\n",
+    "    rmdir URL...  Remove directories (RMD).\n",
+    "    cmd URL COMMAND...\n",
+    "                Send raw commands in order on one session (after a CWD\n",
+    "                to the URL's path, if it has one) and print each full\n",
+    "                reply on standard output.  A 4xx/5xx reply is printed\n",
+    "                too and the next commands still run; the exit status is\n",
+    "                that of the first failure.  Connection errors stop at\n",
+    "                once.  Commands that open a data connection (LIST, RETR)\n",
+    "                are not supported here.\n",
+    "\n",
+    "OPTIONS\n",
+    "    -o, --output FILE     get: write to FILE (\"-\": standard output)\n",
+    "    -O, --output-dir DIR  get: save files in DIR\n",
+    "    -c, --continue        get: resume (REST) from the local file's size\n",
+    "        --nlst            ls: print names only (NLST)\n",
+    "    -u, --user USER[:PASSWORD]\n",
+    "                          log in as USER (a user in the URL wins)\n",
+    "        --active          active mode (EPRT/PORT) instead of passive\n",
+    "        --no-epsv         passive mode with PASV only, no EPSV\n",
+    "    -4, --ipv4            connect over IPv4 only\n",
+    "    -6, --ipv6            connect over IPv6 only\n",
+    "        --timeout SECONDS connect, reply and data timeouts (default 30)\n",
+    "    -q, --quiet           no progress bar and no notices\n",
+    "    -v, --debug           trace commands and replies on stderr; twice\n",
+    "                          (-vv) traces every line\n",
+    "    -h, --help            show this text\n",
+    "        --version         show the library version\n",
+    "\n",
+    "    A progress bar (bytes, percent, rate, ETA) is drawn on stderr when it\n",
+    "    is a terminal, unless -q or -v is given.\n",
+    "\n",
+    "AUTHENTICATION\n",
+    "    The user comes from the URL, else --user, else the netrc file, else\n",
+    "    the login is anonymous.  The password comes from the URL, else\n",
+    "    --user, else $FTPKIT_PASSWORD (when a user is named), else the netrc\n",
+    "    entry (machine/login/password/account, or default) of the host in\n",
+    "    $NETRC or ~/.netrc.\n",
+    "\n",
+    "EXIT STATUS\n",
+    "     0  success\n",
+    "     1  usage error (bad option, URL or argument)\n",
+    "     2  local file error\n",
+    "     3  host name could not be resolved\n",
+    "     4  connection or I/O error (refused, reset, closed by the server)\n",
+    "     5  timeout\n",
+    "     6  TLS or certificate error\n",
+    "     7  login failed\n",
+    "     8  permanent negative reply (5xx)\n",
+    "     9  transient negative reply (4xx)\n",
+    "    10  protocol error (malformed reply)\n",
+    "    11  unexpected reply\n",
+    "    12  aborted or interrupted\n",
+    "    13  internal or other error\n",
+    "\n",
+    "EXAMPLES\n",
+    "    ftpkit ls ftp://localhost:2121/pub/\n",
+    "    ftpkit get -c ftp://user@localhost/big.iso\n",
+    "    ftpkit get -O downloads ftp://localhost/a.txt ftp://localhost/b.txt\n",
+    "    ftpkit put notes.txt ftp://user:secret@localhost/inbox/\n",
+    "    ftpkit cmd ftp://localhost/ SYST 'STAT'\n",
+    NULL,
+};
+
+static void print_help(void) {
+  for (size_t i = 0; help_text[i] != NULL; i++) fputs(help_text[i], stdout);
+}
+
+enum { OPT_ACTIVE = 256, OPT_NO_EPSV, OPT_TIMEOUT, OPT_VERSION, OPT_NLST };
+
+static const struct option long_options[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"output-dir", required_argument, NULL, 'O'},
+    {"continue", no_argument, NULL, 'c'},
+    {"nlst", no_argument, NULL, OPT_NLST},
+    {"user", required_argument, NULL, 'u'},
+    {"active", no_argument, NULL, OPT_ACTIVE},
+    {"no-epsv", no_argument, NULL, OPT_NO_EPSV},
+    {"ipv4", no_argument, NULL, '4'},
+    {"ipv6", no_argument, NULL, '6'},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"quiet", no_argument, NULL, 'q'},
+    {"debug", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+struct subcommand {
+  const char *name;
+  int (*run)(const struct cli_opts *o, char **args, int n);
+};
+
+static const struct subcommand subcommands[] = {
+    {"ls", cmd_ls},       {"get", cmd_get},     {"put", cmd_put}, {"rm", cmd_rm},
+    {"mkdir", cmd_mkdir}, {"rmdir", cmd_rmdir}, {"cmd", cmd_raw},
+};
+
+static int usage_error(void) {
+  fputs("usage: " CLI_NAME
+        " [OPTIONS] ls|get|put|rm|mkdir|rmdir|cmd ARGS...\n"
+        "Try '" CLI_NAME " --help' for more information.\n",
+        stderr);
+  return CLI_EXIT_USAGE;
+}
+
+/* --timeout SECONDS (fractions allowed) into milliseconds.  0 or -1. */
+static int parse_timeout(const char *arg, long *ms) {
+  char *end = NULL;
+  double secs;
+  errno = 0;
+  secs = strtod(arg, &end);
+  if (errno != 0 || end == arg || *end != '\0' || !isfinite(secs) || secs <= 0 ||
+      secs > 86400.0 * 365) {
+    warnx_("invalid --timeout '%s' (seconds, more than 0)", arg);
+    return -1;
+  }
+  *ms = (long)(secs * 1000.0);
+  if (*ms < 1) *ms = 1;
+  return 0;
+}
+
+/* One option.  0, 1 to stop with exit 0 (help/version), -1 on error. */
+static int handle_option(int c, struct cli_opts *o) {
+  switch (c) {
+    case 'o':
+      o->output = optarg;
+      return 0;
+    case 'O':
+      o->outdir = optarg;
+      return 0;
+    case 'c':
+      o->resume = 1;
+      return 0;
+    case OPT_NLST:
+      o->nlst = 1;
+      return 0;
+    case 'u':
+      o->user_opt = optarg;
+      return 0;
+    case OPT_ACTIVE:
+      o->active = 1;
+      return 0;
+    case OPT_NO_EPSV:
+      o->no_epsv = 1;
+      return 0;
+    case '4':
+      o->family = 4;
+      return 0;
+    case '6':
+      o->family = 6;
+      return 0;
+    case OPT_TIMEOUT:
+      return parse_timeout(optarg, &o->timeout_ms);
+    case 'q':
+      o->quiet = 1;
+      return 0;
+    case 'v':
+      o->debug++;
+      return 0;
+    case 'h':
+      print_help();
+      return 1;
+    case OPT_VERSION:
+      printf(CLI_NAME " %s\n", ftp_version_string());
+      return 1;
+    default:
+      return -1; /* getopt_long printed the problem */
+  }
+}
+
+/* Options that only some subcommands take. */
+static int check_combination(const char *cmd, const struct cli_opts *o) {
+  int is_get = strcmp(cmd, "get") == 0;
+  if (!is_get && (o->output || o->outdir || o->resume)) {
+    warnx_("-o, -O and -c apply to 'get' only");
+    return -1;
+  }
+  if (o->nlst && strcmp(cmd, "ls") != 0) {
+    warnx_("--nlst applies to 'ls' only");
+    return -1;
+  }
+  if (o->output && o->outdir) {
+    warnx_("-o and -O exclude each other");
+    return -1;
+  }
+  if (o->resume && o->output && strcmp(o->output, "-") == 0) {
+    warnx_("-c cannot resume standard output");
+    return -1;
+  }
+  return 0;
+}
+
+static const struct subcommand *find_subcommand(const char *name) {
+  for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
+    if (strcmp(subcommands[i].name, name) == 0) return &subcommands[i];
+  return NULL;
+}
+
+/* Flush stdout, turning a write error into exit 2. */
+static int finish(int code) {
+  if (fflush(stdout) != 0 || ferror(stdout)) {
+    warn_errno(errno, "write error on standard output");
+    if (code == 0) code = CLI_EXIT_LOCAL;
+  }
+  return code;
+}
+
+int main(int argc, char **argv) {
+  struct cli_opts o;
+  const struct subcommand *sc;
+  int c;
+  memset(&o, 0, sizeof o);
+  while ((c = getopt_long(argc, argv, "o:O:cu:46qvh", long_options, NULL)) != -1) {
+    int r = handle_option(c, &o);
+    if (r != 0) return r > 0 ? finish(CLI_EXIT_OK) : usage_error();
+  }
+  if (optind >= argc) return usage_error();
+  if (strcmp(argv[optind], "help") == 0) {
+    print_help();
+    return finish(CLI_EXIT_OK);
+  }
+  sc = find_subcommand(argv[optind]);
+  if (sc == NULL) {
+    warnx_("unknown command '%s'", argv[optind]);
+    return usage_error();
+  }
+  if (check_combination(sc->name, &o) != 0) return usage_error();
+  if (intr_setup() != 0) warnx_("continuing without Ctrl-C handling");
+  return finish(sc->run(&o, argv + optind + 1, argc - optind - 1));
+}
