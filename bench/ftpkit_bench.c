@@ -1,0 +1,122 @@
+/*
+ * ftpkit_bench: the "small C program on the C API" of the benchmark
+ * (bench/run.py starts it as a whole process, like every other client).
+ *
+ *   ftpkit_bench HOST PORT USER PASS MODE ARGS...
+ *     retr-cb  PATH OUT      RETR through the data callback, written to OUT
+ *     retr-fd  PATH OUT      RETR with ftp_retr_fd (splice on plain FTP)
+ *     stor-fd  PATH IN       STOR with ftp_stor_fd (sendfile on plain FTP)
+ *     stor-cb  PATH IN       STOR through the read callback
+ *     noop     N             N NOOP round trips on one session
+ *     small    DIR N OUTDIR  RETR DIR/f0..f(N-1) on one session into OUTDIR
+ *     mlsd     PATH          MLSD, counting entries
+ *   Options (environment): FTPKIT_BENCH_TLS=explicit|implicit,
+ *   FTPKIT_BENCH_CA=FILE, FTPKIT_BENCH_BLOCK=bytes.
+ * Exit status 0 only when every operation succeeded; the result line on
+ * stderr says what moved.
+ */
+#include <ftpkit/ftp.h>
+
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int fail(ftp_session *s, const char *what, int rc) {
+  fprintf(stderr, "ftpkit_bench: %s: %s (%s)\n", what, ftp_strerror(rc), ftp_errmsg(s));
+  return 1;
+}
+
+static int write_cb(const void *data, size_t len, void *userdata) {
+  const char *p = data;
+  int fd = *(int *)userdata;
+  while (len > 0) {
+    ssize_t w = write(fd, p, len);
+    if (w < 0) return 1;
+    p += w;
+    len -= (size_t)w;
+  }
+  return 0;
+}
+
+static int read_cb(void *buf, size_t cap, size_t *out_len, void *userdata) {
+  ssize_t r = read(*(int *)userdata, buf, cap);
+  if (r < 0) return 1;
+  *out_len = (size_t)r;
+  return 0;
+}
+
+static int count_cb(const char *name, size_t name_len, const ftp_fact *facts, size_t nfacts,
+                    void *userdata) {
+  (void)name, (void)name_len, (void)facts, (void)nfacts;
+  ++*(unsigned long *)userdata;
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 7) {
+    fprintf(stderr, "usage: ftpkit_bench HOST PORT USER PASS MODE ARGS...\n");
+    return 2;
+  }
+  const char *mode = argv[5];
+  ftp_session *s = ftp_new();
+  if (!s) return 1;
+  const char *tls = getenv("FTPKIT_BENCH_TLS");
+  if (tls && strcmp(tls, "explicit") == 0) ftp_set_tls_mode(s, FTP_TLS_EXPLICIT);
+  if (tls && strcmp(tls, "implicit") == 0) ftp_set_tls_mode(s, FTP_TLS_IMPLICIT);
+  if (getenv("FTPKIT_BENCH_CA")) ftp_set_tls_ca(s, getenv("FTPKIT_BENCH_CA"), NULL);
+  if (getenv("FTPKIT_BENCH_BLOCK")) ftp_set_blocksize(s, strtoul(getenv("FTPKIT_BENCH_BLOCK"), NULL, 10));
+  int rc = ftp_connect(s, argv[1], (unsigned)atoi(argv[2]));
+  if (rc) return fail(s, "connect", rc);
+  rc = ftp_login(s, argv[3], argv[4], NULL);
+  if (rc) return fail(s, "login", rc);
+
+  if (strncmp(mode, "retr-", 5) == 0 || strncmp(mode, "stor-", 5) == 0) {
+    const int upload = mode[0] == 's';
+    int fd = upload ? open(argv[7], O_RDONLY) : open(argv[7], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) {
+      perror(argv[7]);
+      return 1;
+    }
+    if (strcmp(mode, "retr-cb") == 0) rc = ftp_retr(s, argv[6], 0, write_cb, &fd);
+    else if (strcmp(mode, "retr-fd") == 0) rc = ftp_retr_fd(s, argv[6], 0, fd);
+    else if (strcmp(mode, "stor-cb") == 0) rc = ftp_stor(s, argv[6], 0, read_cb, &fd);
+    else rc = ftp_stor_fd(s, argv[6], 0, fd);
+    close(fd);
+    if (rc) return fail(s, mode, rc);
+    fprintf(stderr, "%s: %" PRIu64 " bytes\n", mode, ftp_transfer_bytes(s));
+  } else if (strcmp(mode, "noop") == 0) {
+    long n = atol(argv[6]);
+    for (long i = 0; i < n; ++i)
+      if ((rc = ftp_noop(s))) return fail(s, "noop", rc);
+    fprintf(stderr, "noop: %ld\n", n);
+  } else if (strcmp(mode, "small") == 0 && argc >= 9) {
+    long n = atol(argv[7]);
+    char path[4096], out[4096];
+    for (long i = 0; i < n; ++i) {
+      snprintf(path, sizeof path, "%s/f%ld", argv[6], i);
+      snprintf(out, sizeof out, "%s/f%ld", argv[8], i);
+      int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (fd < 0) {
+        perror(out);
+        return 1;
+      }
+      rc = ftp_retr_fd(s, path, 0, fd);
+      close(fd);
+      if (rc) return fail(s, path, rc);
+    }
+    fprintf(stderr, "small: %ld files\n", n);
+  } else if (strcmp(mode, "mlsd") == 0) {
+    unsigned long entries = 0;
+    if ((rc = ftp_mlsd(s, argv[6], count_cb, &entries))) return fail(s, "mlsd", rc);
+    fprintf(stderr, "mlsd: %lu entries\n", entries);
+  } else {
+    fprintf(stderr, "ftpkit_bench: unknown mode %s\n", mode);
+    return 2;
+  }
+  ftp_quit(s);
+  ftp_free(s);
+  return 0;
+}
