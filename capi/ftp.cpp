@@ -94,6 +94,7 @@ const char *ftp_strerror(int status) {
     case FTP_ECANCELED: return "canceled";
     case FTP_ECLOSED: return "connection closed by server";
     case FTP_EINTERNAL: return "internal error";
+    case FTP_ELOCAL: return "local file error";
     default: return "unknown status";
   }
 }

@@ -59,6 +59,15 @@ struct cli_opts {
   const char *outdir;   /* get -O DIR or NULL */
   int resume;           /* get -c */
   int nlst;             /* ls --nlst */
+  /* FTPS (see session.c for how they map onto the library) */
+  int ssl_reqd;       /* --ssl-reqd: explicit TLS (AUTH TLS) for ftp:// */
+  int insecure;       /* -k: no certificate or host name verification */
+  const char *cacert; /* --cacert FILE or NULL */
+  const char *capath; /* --capath DIR or NULL */
+  const char *cert;   /* --cert FILE (client certificate) or NULL */
+  const char *key;    /* --key FILE (its private key) or NULL */
+  int tls_min;        /* FTP_TLS_VERSION_* (--tlsv1.2/--tlsv1.3), 0 default */
+  int tls_max;        /* FTP_TLS_VERSION_* (--tls-max), 0 default */
 };
 
 /* Program name used as the prefix of every message. */

@@ -1,10 +1,20 @@
 /*
  * cmd_get.c — `ftpkit get URL... [-o FILE | -O DIR] [-c]`: download files,
  * one session for all URLs of the same server.  Data goes straight into
- * the target (opened at the first byte, so a refused RETR leaves no empty
- * file behind); -c resumes with REST from the local size.  A failed
+ * the target; -c resumes with REST from the local size.  A failed
  * transfer is never reported as success: the bytes that arrived are
  * printed and the exit code is non-zero.
+ *
+ * Two paths with the same outcome:
+ *  - with the progress bar, ftp_retr() hands blocks to on_block(), which
+ *    opens the target at the first byte (so a refused RETR leaves no empty
+ *    file behind and does not truncate an existing one);
+ *  - without it, into a regular file or standard output, ftp_retr_fd()
+ *    moves the data in the kernel (splice(2) on plain connections).  The
+ *    target must be open before RETR, so it is opened without truncation
+ *    (a new file is created and removed again if nothing arrived) and cut
+ *    to the received length afterwards: the file ends up as the callback
+ *    path would leave it.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -27,6 +37,7 @@ struct sink {
   int fd;           /* -1 until the first block */
   int append;       /* resume: append instead of truncate */
   int err;          /* errno of a local failure, or 0 */
+  char *local_msg;  /* or the reason the library gave for one (zero-copy) */
   uint64_t written; /* bytes written by this transfer */
   struct progress pg;
 };
@@ -127,13 +138,14 @@ static int report_failure(struct cli_session *cs, int rc, struct sink *k, const 
   uint64_t got = ftp_transfer_bytes(cs->s);
   char *what = what_str("get", path);
   int code;
-  if (k->err != 0) {
-    report(k->dest, strerror(k->err));
+  int local = k->err != 0 || k->local_msg != NULL;
+  if (local) {
+    report(k->dest, k->err != 0 ? strerror(k->err) : k->local_msg);
     code = CLI_EXIT_LOCAL;
   } else {
     code = sess_fail(cs, rc, what);
   }
-  if (got > 0 || (k->err == 0 && !is_reply_error(rc))) {
+  if (got > 0 || (!local && !is_reply_error(rc))) {
     char msg[160];
     snprintf(msg, sizeof msg, "transfer incomplete: %" PRIu64 " bytes received%s", got,
              k->written > 0 && !k->to_stdout ? "; use -c to resume" : "");
@@ -151,6 +163,97 @@ static int retrieve(struct cli_session *cs, const struct ftp_url *u, struct sink
   if (sink_close(k) != 0 && rc == FTP_OK) rc = FTP_EABORTED;
   if (rc == FTP_OK) return 0;
   return report_failure(cs, rc, k, u->path);
+}
+
+/* ---- zero-copy path: ftp_retr_fd() ------------------------------------ */
+
+/* 1 if the zero-copy path applies: no progress bar, and the target is
+ * standard output or a regular file (or does not exist yet). */
+static int use_zero_copy(const struct cli_opts *o, const struct sink *k) {
+  struct stat st;
+  if (progress_wanted(o->quiet, o->debug)) return 0;
+  if (k->to_stdout) return 1;
+  if (stat(k->dest, &st) != 0) return errno == ENOENT;
+  return S_ISREG(st.st_mode);
+}
+
+/* Open the target before RETR, without truncating it, positioned at
+ * `rest`.  *created says whether this call created the file.  0, or -1
+ * with k->err set. */
+static int sink_open_early(struct sink *k, uint64_t rest, int *created) {
+  *created = 0;
+  if (k->to_stdout) {
+    k->fd = STDOUT_FILENO;
+    return 0;
+  }
+  k->fd = open(k->dest, O_WRONLY | O_CREAT | O_EXCL, 0666);
+  if (k->fd >= 0)
+    *created = 1;
+  else if (errno == EEXIST) /* O_CREAT again: a dangling symlink's target */
+    k->fd = open(k->dest, O_WRONLY | O_CREAT, 0666);
+  if (k->fd < 0 || (rest > 0 && lseek(k->fd, (off_t)rest, SEEK_SET) < 0)) {
+    k->err = errno;
+    if (k->fd >= 0) close(k->fd);
+    k->fd = -1;
+    return -1;
+  }
+  return 0;
+}
+
+/* For FTP_ELOCAL (writing the descriptor failed; the library's message is
+ * "writing to the file after N bytes: <reason>"): the reason; otherwise
+ * NULL, the failure was elsewhere (the data connection). */
+static char *local_failure_reason(const ftp_session *s, int rc) {
+  const char *msg = ftp_errmsg(s), *reason;
+  if (rc != FTP_ELOCAL) return NULL;
+  reason = strstr(msg, " bytes: ");
+  return xstrdup(reason ? reason + 8 : msg);
+}
+
+/* After ftp_retr_fd(): make the file what the callback path leaves: the
+ * received bytes only (cut an old tail), or, when nothing arrived on a
+ * failure, no new file and an existing one untouched.  0 or -1 (k->err). */
+static int sink_settle(struct sink *k, int ok, uint64_t rest, int created) {
+  struct stat st;
+  off_t end;
+  if (k->to_stdout) return 0;
+  if (fstat(k->fd, &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+  end = lseek(k->fd, 0, SEEK_CUR);
+  if (end < 0) {
+    k->err = errno;
+    return -1;
+  }
+  k->written = (uint64_t)end > rest ? (uint64_t)end - rest : 0;
+  if (!ok && k->written == 0) {
+    if (created) (void)unlink(k->dest);
+    return 0;
+  }
+  if (st.st_size != end && ftruncate(k->fd, end) != 0) {
+    k->err = errno;
+    return -1;
+  }
+  return 0;
+}
+
+/* The zero-copy download.  The target is already open (sink_open_early). */
+static int retrieve_fd(struct cli_session *cs, const struct ftp_url *u, struct sink *k,
+                       uint64_t rest, int created) {
+  int rc;
+  if (intr_pending()) {
+    warnx_("interrupted");
+    if (created) (void)unlink(k->dest);
+    (void)sink_close(k); /* nothing was written */
+    return CLI_EXIT_ABORTED;
+  }
+  rc = ftp_retr_fd(cs->s, u->path, rest, k->fd);
+  if (rc != FTP_OK) k->local_msg = local_failure_reason(cs->s, rc);
+  if (sink_settle(k, rc == FTP_OK, rest, created) != 0 && rc == FTP_OK) rc = FTP_EABORTED;
+  if (sink_close(k) != 0 && rc == FTP_OK) rc = FTP_EABORTED;
+  if (rc == FTP_OK) return 0;
+  rc = report_failure(cs, rc, k, u->path);
+  free(k->local_msg);
+  k->local_msg = NULL;
+  return rc;
 }
 
 /* Everything before RETR: the resume offset and the remote size.  Returns
@@ -174,12 +277,20 @@ static int get_one(const struct cli_opts *o, struct cli_session *cs, const struc
   code = prepare(o, cs, u, dest, &rest, &total);
   if (code == -1) {
     struct sink k = {0};
+    int created = 0;
     k.dest = dest;
     k.to_stdout = o->output != NULL && strcmp(dest, "-") == 0;
     k.fd = -1;
     k.append = rest > 0;
-    progress_start(&k.pg, progress_wanted(o->quiet, o->debug), total, rest);
-    code = retrieve(cs, u, &k, rest);
+    /* If the target cannot be opened, the callback path runs and fails at
+     * the first byte, reporting exactly as it always does. */
+    if (use_zero_copy(o, &k) && sink_open_early(&k, rest, &created) == 0) {
+      code = retrieve_fd(cs, u, &k, rest, created);
+    } else {
+      k.err = 0;
+      progress_start(&k.pg, progress_wanted(o->quiet, o->debug), total, rest);
+      code = retrieve(cs, u, &k, rest);
+    }
   }
   free(dest);
   return code;

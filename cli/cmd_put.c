@@ -1,7 +1,10 @@
 /*
  * cmd_put.c — `ftpkit put FILE URL`: upload a local file (or "-" for
  * standard input) with STOR.  A URL ending in '/' names a directory: the
- * file keeps its base name there.
+ * file keeps its base name there.  With the progress bar the data is read
+ * by on_read() (ftp_stor()); without it, a regular file or standard input
+ * goes with ftp_stor_fd() (sendfile(2) for regular files on plain
+ * connections), from the descriptor's current offset.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -21,7 +24,9 @@
 struct source {
   const char *name; /* local file name, or "-" */
   int fd;
-  int err; /* errno of a read failure, or 0 */
+  int is_reg;      /* fd is a regular file */
+  int err;         /* errno of a read failure, or 0 */
+  char *local_msg; /* or the library's reason for one (zero-copy path) */
   struct progress pg;
 };
 
@@ -64,7 +69,8 @@ static int open_source(struct source *src, int64_t *size) {
     report(src->name, "is a directory");
     return CLI_EXIT_LOCAL;
   }
-  if (S_ISREG(st.st_mode)) *size = (int64_t)st.st_size;
+  src->is_reg = S_ISREG(st.st_mode);
+  if (src->is_reg) *size = (int64_t)st.st_size;
   return 0;
 }
 
@@ -73,8 +79,8 @@ static int report_failure(struct cli_session *cs, int rc, const struct source *s
   char *what = what_str("put", path);
   char msg[128];
   int code;
-  if (src->err != 0) {
-    report(src->name, strerror(src->err));
+  if (src->err != 0 || src->local_msg != NULL) {
+    report(src->name, src->err != 0 ? strerror(src->err) : src->local_msg);
     code = CLI_EXIT_LOCAL;
   } else {
     code = sess_fail(cs, rc, what);
@@ -85,10 +91,38 @@ static int report_failure(struct cli_session *cs, int rc, const struct source *s
   return code;
 }
 
+/* For FTP_ELOCAL (reading the descriptor failed; the library's message is
+ * "reading the file after N bytes: <reason>"): the reason; otherwise NULL,
+ * the failure was elsewhere. */
+static char *local_failure_reason(const ftp_session *s, int rc) {
+  const char *msg = ftp_errmsg(s), *reason;
+  if (rc != FTP_ELOCAL) return NULL;
+  reason = strstr(msg, " bytes: ");
+  return xstrdup(reason ? reason + 8 : msg);
+}
+
+/* Zero-copy: ftp_stor_fd() from the current offset of a regular file or
+ * standard input. */
+static int upload_fd(struct cli_session *cs, struct source *src, const char *path) {
+  int rc, code;
+  if (intr_pending()) {
+    warnx_("interrupted");
+    return CLI_EXIT_ABORTED;
+  }
+  rc = ftp_stor_fd(cs->s, path, 0, src->fd);  /* the library holds SIGPIPE back */
+  if (rc == FTP_OK) return 0;
+  src->local_msg = local_failure_reason(cs->s, rc);
+  code = report_failure(cs, rc, src, path);
+  free(src->local_msg);
+  src->local_msg = NULL;
+  return code;
+}
+
 static int upload(const struct cli_opts *o, struct cli_session *cs, struct source *src,
                   const char *path, int64_t size) {
-  int rc;
-  progress_start(&src->pg, progress_wanted(o->quiet, o->debug), size, 0);
+  int rc, bar = progress_wanted(o->quiet, o->debug);
+  if (!bar && (src->is_reg || strcmp(src->name, "-") == 0)) return upload_fd(cs, src, path);
+  progress_start(&src->pg, bar, size, 0);
   rc = ftp_stor(cs->s, path, 0, on_read, src);
   progress_end(&src->pg);
   return rc == FTP_OK ? 0 : report_failure(cs, rc, src, path);

@@ -36,11 +36,20 @@ static const char *const help_text[] = {
     "\n",
     "URLS\n",
     "    ftp://[USER[:PASSWORD]@]HOST[:PORT]/PATH   (IPv6: ftp://[::1]:2121/PATH)\n",
+    "    ftps://...  implicit FTPS: TLS from the first byte, default port 990\n",
     "    The path is percent-decoded and, as in curl, relative to the login\n",
     "    directory: ftp://host/dir/file names \"dir/file\".  Start it with \"//\"\n",
     "    or \"%2F\" for an absolute path (ftp://host//etc/motd).  A path ending\n",
     "    in '/' names a directory.  Percent-encode '?', '#', '@', ':' and\n",
     "    spaces; CR, LF and NUL are refused.\n",
+    "\n",
+    "FTPS\n",
+    "    ftps:// URLs use implicit TLS (port 990 unless the URL names one).\n",
+    "    With --ssl-reqd, ftp:// URLs use explicit TLS: AUTH TLS right after\n",
+    "    the greeting, and the command fails if the server refuses it.  Both\n",
+    "    then protect the data connections too (PBSZ 0, PROT P).  The server's\n",
+    "    certificate must chain to a trusted CA (the system store, or\n",
+    "    --cacert/--capath) and name the host of the URL.\n",
     "\n",
     "COMMANDS\n",
     "    ls URL      List a directory: with MLSD when the server supports it,\n",
@@ -76,6 +85,18 @@ static const char *const help_text[] = {
     "                          log in as USER (a user in the URL wins)\n",
     "        --active          active mode (EPRT/PORT) instead of passive\n",
     "        --no-epsv         passive mode with PASV only, no EPSV\n",
+    "        --ssl-reqd        ftp:// URLs: require explicit TLS (AUTH TLS)\n",
+    "        --cacert FILE     trust the CA certificates in FILE (PEM) instead\n",
+    "                          of the system store\n",
+    "        --capath DIR      trust the CA certificates in DIR (hashed, as\n",
+    "                          made by openssl rehash) instead of the system store\n",
+    "    -k, --insecure        do not verify the server's certificate or host\n",
+    "                          name (a warning is printed; for tests only)\n",
+    "        --cert FILE       present the client certificate in FILE (PEM)\n",
+    "        --key FILE        its private key (PEM; default: in --cert FILE)\n",
+    "        --tlsv1.2         use TLS 1.2 or newer (the default)\n",
+    "        --tlsv1.3         use TLS 1.3 or newer\n",
+    "        --tls-max VERSION use at most TLS VERSION (1.2 or 1.3)\n",
     "    -4, --ipv4            connect over IPv4 only\n",
     "    -6, --ipv6            connect over IPv6 only\n",
     "        --timeout SECONDS connect, reply and data timeouts (default 30)\n",
@@ -86,7 +107,9 @@ static const char *const help_text[] = {
     "        --version         show the library version\n",
     "\n",
     "    A progress bar (bytes, percent, rate, ETA) is drawn on stderr when it\n",
-    "    is a terminal, unless -q or -v is given.\n",
+    "    is a terminal, unless -q or -v is given.  Without it, get and put\n",
+    "    between a regular file (or stdin/stdout) and a plain connection move\n",
+    "    the data inside the kernel (splice/sendfile); the outcome is the same.\n",
     "\n",
     "AUTHENTICATION\n",
     "    The user comes from the URL, else --user, else the netrc file, else\n",
@@ -102,7 +125,7 @@ static const char *const help_text[] = {
     "     3  host name could not be resolved\n",
     "     4  connection or I/O error (refused, reset, closed by the server)\n",
     "     5  timeout\n",
-    "     6  TLS or certificate error\n",
+    "     6  TLS or certificate error (also: --ssl-reqd and AUTH TLS refused)\n",
     "     7  login failed\n",
     "     8  permanent negative reply (5xx)\n",
     "     9  transient negative reply (4xx)\n",
@@ -117,6 +140,8 @@ static const char *const help_text[] = {
     "    ftpkit get -O downloads ftp://localhost/a.txt ftp://localhost/b.txt\n",
     "    ftpkit put notes.txt ftp://user:secret@localhost/inbox/\n",
     "    ftpkit cmd ftp://localhost/ SYST 'STAT'\n",
+    "    ftpkit ls --cacert ca.pem ftps://localhost/pub/\n",
+    "    ftpkit get --ssl-reqd --cacert ca.pem ftp://user@localhost/report.pdf\n",
     NULL,
 };
 
@@ -124,7 +149,21 @@ static void print_help(void) {
   for (size_t i = 0; help_text[i] != NULL; i++) fputs(help_text[i], stdout);
 }
 
-enum { OPT_ACTIVE = 256, OPT_NO_EPSV, OPT_TIMEOUT, OPT_VERSION, OPT_NLST };
+enum {
+  OPT_ACTIVE = 256,
+  OPT_NO_EPSV,
+  OPT_TIMEOUT,
+  OPT_VERSION,
+  OPT_NLST,
+  OPT_SSL_REQD,
+  OPT_CACERT,
+  OPT_CAPATH,
+  OPT_CERT,
+  OPT_KEY,
+  OPT_TLS_MAX,
+  OPT_TLSV1_2,
+  OPT_TLSV1_3
+};
 
 static const struct option long_options[] = {
     {"output", required_argument, NULL, 'o'},
@@ -137,6 +176,15 @@ static const struct option long_options[] = {
     {"ipv4", no_argument, NULL, '4'},
     {"ipv6", no_argument, NULL, '6'},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"ssl-reqd", no_argument, NULL, OPT_SSL_REQD},
+    {"cacert", required_argument, NULL, OPT_CACERT},
+    {"capath", required_argument, NULL, OPT_CAPATH},
+    {"insecure", no_argument, NULL, 'k'},
+    {"cert", required_argument, NULL, OPT_CERT},
+    {"key", required_argument, NULL, OPT_KEY},
+    {"tls-max", required_argument, NULL, OPT_TLS_MAX},
+    {"tlsv1.2", no_argument, NULL, OPT_TLSV1_2},
+    {"tlsv1.3", no_argument, NULL, OPT_TLSV1_3},
     {"quiet", no_argument, NULL, 'q'},
     {"debug", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -178,52 +226,54 @@ static int parse_timeout(const char *arg, long *ms) {
   return 0;
 }
 
+/* --tls-max 1.2|1.3 into FTP_TLS_VERSION_*.  0 or -1. */
+static int parse_tls_version(const char *arg, int *version) {
+  if (strcmp(arg, "1.2") == 0) {
+    *version = FTP_TLS_VERSION_1_2;
+    return 0;
+  }
+  if (strcmp(arg, "1.3") == 0) {
+    *version = FTP_TLS_VERSION_1_3;
+    return 0;
+  }
+  warnx_("invalid --tls-max '%s' (1.2 or 1.3)", arg);
+  return -1;
+}
+
+/* The FTPS options.  0, or -1 when `c` is not one of them. */
+static int handle_tls_option(int c, struct cli_opts *o) {
+  switch (c) {
+    case OPT_SSL_REQD: o->ssl_reqd = 1; return 0;
+    case 'k': o->insecure = 1; return 0;
+    case OPT_CACERT: o->cacert = optarg; return 0;
+    case OPT_CAPATH: o->capath = optarg; return 0;
+    case OPT_CERT: o->cert = optarg; return 0;
+    case OPT_KEY: o->key = optarg; return 0;
+    case OPT_TLSV1_2: o->tls_min = FTP_TLS_VERSION_1_2; return 0;
+    case OPT_TLSV1_3: o->tls_min = FTP_TLS_VERSION_1_3; return 0;
+    default: return -1;
+  }
+}
+
 /* One option.  0, 1 to stop with exit 0 (help/version), -1 on error. */
 static int handle_option(int c, struct cli_opts *o) {
   switch (c) {
-    case 'o':
-      o->output = optarg;
-      return 0;
-    case 'O':
-      o->outdir = optarg;
-      return 0;
-    case 'c':
-      o->resume = 1;
-      return 0;
-    case OPT_NLST:
-      o->nlst = 1;
-      return 0;
-    case 'u':
-      o->user_opt = optarg;
-      return 0;
-    case OPT_ACTIVE:
-      o->active = 1;
-      return 0;
-    case OPT_NO_EPSV:
-      o->no_epsv = 1;
-      return 0;
-    case '4':
-      o->family = 4;
-      return 0;
-    case '6':
-      o->family = 6;
-      return 0;
-    case OPT_TIMEOUT:
-      return parse_timeout(optarg, &o->timeout_ms);
-    case 'q':
-      o->quiet = 1;
-      return 0;
-    case 'v':
-      o->debug++;
-      return 0;
-    case 'h':
-      print_help();
-      return 1;
-    case OPT_VERSION:
-      printf(CLI_NAME " %s\n", ftp_version_string());
-      return 1;
-    default:
-      return -1; /* getopt_long printed the problem */
+    case 'o': o->output = optarg; return 0;
+    case 'O': o->outdir = optarg; return 0;
+    case 'c': o->resume = 1; return 0;
+    case OPT_NLST: o->nlst = 1; return 0;
+    case 'u': o->user_opt = optarg; return 0;
+    case OPT_ACTIVE: o->active = 1; return 0;
+    case OPT_NO_EPSV: o->no_epsv = 1; return 0;
+    case '4': o->family = 4; return 0;
+    case '6': o->family = 6; return 0;
+    case OPT_TIMEOUT: return parse_timeout(optarg, &o->timeout_ms);
+    case OPT_TLS_MAX: return parse_tls_version(optarg, &o->tls_max);
+    case 'q': o->quiet = 1; return 0;
+    case 'v': o->debug++; return 0;
+    case 'h': print_help(); return 1;
+    case OPT_VERSION: printf(CLI_NAME " %s\n", ftp_version_string()); return 1;
+    default: return handle_tls_option(c, o); /* else getopt_long printed the problem */
   }
 }
 
@@ -244,6 +294,14 @@ static int check_combination(const char *cmd, const struct cli_opts *o) {
   }
   if (o->resume && o->output && strcmp(o->output, "-") == 0) {
     warnx_("-c cannot resume standard output");
+    return -1;
+  }
+  if (o->key != NULL && o->cert == NULL) {
+    warnx_("--key needs --cert");
+    return -1;
+  }
+  if (o->tls_min != 0 && o->tls_max != 0 && o->tls_min > o->tls_max) {
+    warnx_("--tlsv1.3 and --tls-max 1.2 exclude each other");
     return -1;
   }
   return 0;
@@ -269,7 +327,7 @@ int main(int argc, char **argv) {
   const struct subcommand *sc;
   int c;
   memset(&o, 0, sizeof o);
-  while ((c = getopt_long(argc, argv, "o:O:cu:46qvh", long_options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "o:O:cu:46qvhk", long_options, NULL)) != -1) {
     int r = handle_option(c, &o);
     if (r != 0) return r > 0 ? finish(CLI_EXIT_OK) : usage_error();
   }

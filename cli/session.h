@@ -18,13 +18,16 @@ struct cli_session {
   int logged_in;               /* the fields below describe the login */
   char *host;
   unsigned port;
+  int tls_mode; /* FTP_TLS_NONE, FTP_TLS_EXPLICIT or FTP_TLS_IMPLICIT */
   struct creds creds;
 };
 
 void sess_init(struct cli_session *cs, const struct cli_opts *o);
 
 /* Make `cs` connected and logged in to the server of `u`, reusing the
- * current login when it matches.  Returns an exit code (0 on success). */
+ * current login when it matches (same host, port, TLS mode and
+ * credentials).  ftps:// URLs connect with implicit TLS, ftp:// URLs with
+ * explicit TLS under --ssl-reqd.  Returns an exit code (0 on success). */
 int sess_ensure(struct cli_session *cs, const struct ftp_url *u);
 
 /* Send QUIT when connected, then free everything. */

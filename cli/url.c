@@ -1,5 +1,5 @@
 /*
- * url.c — parse ftp://[user[:password]@]host[:port]/path URLs with
+ * url.c — parse ftp[s]://[user[:password]@]host[:port]/path URLs with
  * liburiparser, including its percent-decoding.  No hand-rolled URL
  * grammar lives here: only the checks an FTP client needs on top.
  */
@@ -112,13 +112,19 @@ static int parse_path(const UriUriA *uri, struct ftp_url *out) {
   return 0;
 }
 
-static int check_scheme(const UriUriA *uri, const char *text) {
+/* ftp:// or ftps:// (implicit TLS); sets out->implicit_tls. */
+static int check_scheme(const UriUriA *uri, const char *text, struct ftp_url *out) {
   size_t n = range_len(&uri->scheme);
   if (n == 3 && strncasecmp(uri->scheme.first, "ftp", 3) == 0) return 0;
+  if (n == 4 && strncasecmp(uri->scheme.first, "ftps", 4) == 0) {
+    out->implicit_tls = 1;
+    return 0;
+  }
   if (n == 0)
     warnx_("not a URL (expected ftp://host/path): %s", text);
   else
-    warnx_("unsupported URL scheme '%.*s' (only ftp:// is supported)", (int)n, uri->scheme.first);
+    warnx_("unsupported URL scheme '%.*s' (only ftp:// and ftps:// are supported)", (int)n,
+           uri->scheme.first);
   return -1;
 }
 
@@ -140,7 +146,7 @@ int url_parse(const char *text, struct ftp_url *out) {
            err_pos ? (long)(err_pos - text) : 0L, text);
     return -1;
   }
-  rc = check_scheme(&uri, text);
+  rc = check_scheme(&uri, text, out);
   if (rc == 0) rc = check_rest(&uri);
   if (rc == 0) rc = parse_host(&uri, out);
   if (rc == 0) rc = parse_port(&uri, &out->port);

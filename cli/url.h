@@ -1,22 +1,24 @@
 /*
- * url.h — ftp:// URLs as the ftpkit CLI understands them (parsed with
- * liburiparser).
+ * url.h — ftp:// and ftps:// URLs as the ftpkit CLI understands them
+ * (parsed with liburiparser).
  */
 #ifndef FTPKIT_CLI_URL_H
 #define FTPKIT_CLI_URL_H
 
 struct ftp_url {
-  char *host;     /* decoded host name or address (IPv6 without brackets) */
-  unsigned port;  /* 1-65535, or 0 for the default (21) */
-  char *user;     /* decoded user name, or NULL when the URL names none */
-  char *password; /* decoded password, or NULL when the URL names none */
-  char *path;     /* decoded path after the host: "" for none; relative to
-                     the login directory unless it starts with '/' */
-  int is_dir;     /* the path is empty or ends with '/' */
+  char *host;       /* decoded host name or address (IPv6 without brackets) */
+  unsigned port;    /* 1-65535, or 0 for the default (21; 990 for ftps) */
+  char *user;       /* decoded user name, or NULL when the URL names none */
+  char *password;   /* decoded password, or NULL when the URL names none */
+  char *path;       /* decoded path after the host: "" for none; relative to
+                       the login directory unless it starts with '/' */
+  int is_dir;       /* the path is empty or ends with '/' */
+  int implicit_tls; /* ftps://: TLS from the first byte (implicit FTPS) */
 };
 
 /*
- * Parse `text` into `*out`.  Like curl: the path after the host is
+ * Parse `text` into `*out`.  The scheme is ftp:// or ftps:// (implicit
+ * FTPS, as in curl).  Like curl: the path after the host is
  * percent-decoded, "ftp://h/a/b" names "a/b" relative to the login
  * directory and "ftp://h//a" or "ftp://h/%2Fa" names "/a".  CR, LF and NUL
  * in any decoded part are rejected.  Returns 0, or -1 after printing why.

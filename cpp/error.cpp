@@ -24,6 +24,7 @@ class category_impl final : public std::error_category {
       case errc::canceled: return "canceled";
       case errc::closed: return "connection closed by server";
       case errc::internal: return "internal error";
+      case errc::local: return "local file error";
     }
     return "unknown status";
   }

@@ -24,6 +24,7 @@ enum class errc {
   canceled = 14,
   closed = 15,
   internal = 16,
+  local = 17,  // the caller's file descriptor failed
 };
 
 const std::error_category &category() noexcept;

@@ -849,16 +849,17 @@ std::error_code session::mlsd(std::string_view path, ftp_mlsd_cb cb, void *userd
 
 namespace {
 
-// Write all of `len` bytes to `fd`; errno on failure, 0 on success.
-int write_fully(int fd, const char *p, std::size_t len) {
-  while (len > 0) {
-    const ssize_t w = ::write(fd, p, len);
+// Write `len` bytes to `fd`; `done` counts what was written.  Returns 0 or
+// the errno of the failure.
+int write_fully(int fd, const char *p, std::size_t len, std::size_t &done) {
+  done = 0;
+  while (done < len) {
+    const ssize_t w = ::write(fd, p + done, len - done);
     if (w < 0) {
       if (errno == EINTR) continue;
       return errno;
     }
-    p += w;
-    len -= static_cast<std::size_t>(w);
+    done += static_cast<std::size_t>(w);
   }
   return 0;
 }
@@ -879,23 +880,21 @@ struct pipe_pair {
 
 }  // namespace
 
-// A local file failed: stop the transfer so the server knows, and report
-// the local error (the session stays usable).
+// The caller's file descriptor failed: stop the transfer so the server
+// knows (ABOR), and report FTP_ELOCAL with the system's reason.  The
+// session stays usable unless the abort itself broke the connection.
 std::error_code session::local_failure(const char *what, int err) {
   const auto bytes = transfer_bytes_;
   abort_transfer();
   transfer_bytes_ = bytes;
-  const std::string msg = std::string(what) + " after " + std::to_string(bytes) +
-                          " bytes: " + std::error_code(err, std::system_category()).message();
-  if (!connected()) {
-    errmsg_ = msg;
-    return errc::io;
-  }
-  return fail(errc::io, msg);
+  errmsg_ = std::string(what) + " after " + std::to_string(bytes) +
+            " bytes: " + std::error_code(err, std::system_category()).message();
+  return errc::local;
 }
 
 std::error_code session::retr_fd(std::string_view cmd, std::uint64_t rest, int fd) {
   if (fd < 0) return fail(errc::invalid, "invalid file descriptor");
+  sigpipe_guard no_sigpipe;  // a pipe or socket as `fd` must not kill the process
   if (auto ec = transfer_open(cmd, FTP_TYPE_BINARY, rest, nullptr)) return ec;
   pipe_pair pipe;
   bool use_splice = !data_.tls_active() && pipe.open();
@@ -905,14 +904,14 @@ std::error_code session::retr_fd(std::string_view cmd, std::uint64_t rest, int f
                                        clock::now() + opts_.data_timeout))
       return data_failed(ec, "reading data");
     if (n == 0) return finish_transfer();
-    transfer_bytes_ += n;
-    // Drain the pipe into the file; a target splice(2) refuses falls back
-    // to read(2)/write(2) for this and all later blocks.
+    // Drain the pipe into the file, counting what reached it; a target
+    // splice(2) refuses falls back to read(2)/write(2) from then on.
     std::size_t left = n;
     while (left > 0) {
       const ssize_t w = ::splice(pipe.fd[0], nullptr, fd, nullptr, left, SPLICE_F_MOVE);
       if (w > 0) {
         left -= static_cast<std::size_t>(w);
+        transfer_bytes_ += static_cast<std::size_t>(w);
         continue;
       }
       if (w < 0 && errno == EINTR) continue;
@@ -922,8 +921,10 @@ std::error_code session::retr_fd(std::string_view cmd, std::uint64_t rest, int f
         const ssize_t r = ::read(pipe.fd[0], block_.data(), std::min(left, block_.size()));
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) return local_failure("moving data", r < 0 ? errno : EIO);
-        if (int err = write_fully(fd, block_.data(), static_cast<std::size_t>(r)))
-          return local_failure("writing to the file", err);
+        std::size_t done = 0;
+        const int err = write_fully(fd, block_.data(), static_cast<std::size_t>(r), done);
+        transfer_bytes_ += done;
+        if (err) return local_failure("writing to the file", err);
         left -= static_cast<std::size_t>(r);
       }
       use_splice = false;
@@ -934,12 +935,17 @@ std::error_code session::retr_fd(std::string_view cmd, std::uint64_t rest, int f
     std::size_t n = 0;
     if (auto ec = read_data(block_.data(), block_.size(), n)) return ec;
     if (n == 0) return finish_transfer();
-    if (int err = write_fully(fd, block_.data(), n)) return local_failure("writing to the file", err);
+    std::size_t done = 0;
+    if (int err = write_fully(fd, block_.data(), n, done)) {
+      transfer_bytes_ -= n - done;  // read_data counted the whole block
+      return local_failure("writing to the file", err);
+    }
   }
 }
 
 std::error_code session::stor_fd(std::string_view cmd, std::uint64_t rest, int fd) {
   if (fd < 0) return fail(errc::invalid, "invalid file descriptor");
+  sigpipe_guard no_sigpipe;  // sendfile(2) has no MSG_NOSIGNAL
   if (auto ec = transfer_open(cmd, FTP_TYPE_BINARY, rest, nullptr)) return ec;
   transfer_.wrote = true;
   bool use_sendfile = !data_.tls_active();
@@ -947,11 +953,8 @@ std::error_code session::stor_fd(std::string_view cmd, std::uint64_t rest, int f
     std::size_t n = 0;
     auto ec = data_.send_from_fd(fd, std::size_t{1} << 24, n, opts_.data_timeout);
     if (ec == errc::invalid) break;  // not a regular file: copy instead
-    if (ec) {
-      if (!is_ftpkit(ec) && (ec.value() == EIO || ec.value() == EBADF || ec.value() == EISDIR))
-        return local_failure("reading the file", ec.value());
-      return data_failed(ec, "writing data");
-    }
+    if (ec == errc::local) return local_failure("reading the file", data_.last_errno());
+    if (ec) return data_failed(ec, "writing data");
     if (n == 0) return finish_transfer();
     transfer_bytes_ += n;
   }

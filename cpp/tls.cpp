@@ -99,7 +99,8 @@ std::error_code tls_context::configure(const tls_options &opts, std::string &det
     if (!opts.ca_file.empty() || !opts.ca_dir.empty()) {
       if (!SSL_CTX_load_verify_locations(ctx, opts.ca_file.empty() ? nullptr : opts.ca_file.c_str(),
                                          opts.ca_dir.empty() ? nullptr : opts.ca_dir.c_str()))
-        return fail("loading CA file/directory");
+        return fail("loading CA " + (opts.ca_file.empty() ? "directory " + opts.ca_dir
+                                                           : "file " + opts.ca_file));
     }
     X509_STORE *store = SSL_CTX_get_cert_store(ctx);
     for (const auto &blob : opts.ca_certs) {

@@ -12,6 +12,33 @@
 
 namespace ftpkit {
 
+sigpipe_guard::sigpipe_guard() {
+  sigset_t pipe_only, pending;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  sigemptyset(&pending);
+  sigpending(&pending);
+  was_pending_ = sigismember(&pending, SIGPIPE) == 1;
+  active_ = pthread_sigmask(SIG_BLOCK, &pipe_only, &old_) == 0;
+}
+
+sigpipe_guard::~sigpipe_guard() {
+  if (!active_) return;
+  if (!was_pending_) {
+    sigset_t pipe_only, pending;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    sigemptyset(&pending);
+    sigpending(&pending);
+    if (sigismember(&pending, SIGPIPE) == 1) {
+      const timespec zero{0, 0};
+      while (sigtimedwait(&pipe_only, nullptr, &zero) < 0 && errno == EINTR) {
+      }
+    }
+  }
+  pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+}
+
 std::error_code tcp_stream::prepare(bool nodelay) {
   std::error_code ec;
   socket_.non_blocking(true, ec);
@@ -102,6 +129,7 @@ std::error_code tcp_stream::write_all(const void *buf, std::size_t len, clock::d
   while (len > 0) {
     if (reactor_.canceled()) return errc::canceled;
     if (ssl_) {
+      sigpipe_guard no_sigpipe;  // OpenSSL writes with send(2) without MSG_NOSIGNAL
       ERR_clear_error();
       std::size_t n = 0;
       const int r = SSL_write_ex(ssl_, p, len, &n);
@@ -201,6 +229,7 @@ std::error_code tcp_stream::start_tls(SSL_CTX *ctx, const std::string &name, boo
     }
   }
   if (resume) SSL_set_session(ssl_, resume);
+  sigpipe_guard no_sigpipe;
   for (;;) {
     if (reactor_.canceled()) return errc::canceled;
     ERR_clear_error();
@@ -219,6 +248,7 @@ std::error_code tcp_stream::start_tls(SSL_CTX *ctx, const std::string &name, boo
 
 std::error_code tcp_stream::stop_tls(bool wait_peer, clock::time_point deadline) {
   if (!ssl_) return {};
+  sigpipe_guard no_sigpipe;
   for (;;) {
     ERR_clear_error();
     const int r = SSL_shutdown(ssl_);
@@ -303,6 +333,10 @@ std::error_code tcp_stream::send_from_fd(int fd, std::size_t max, std::size_t &n
     }
     if (errno == EINTR) continue;
     if (errno == EINVAL || errno == ENOSYS || errno == ESPIPE) return errc::invalid;
+    if (errno == EIO || errno == EBADF || errno == EISDIR || errno == EOVERFLOW) {
+      last_errno_ = errno;  // the file's side failed, not the connection
+      return errc::local;
+    }
     if (errno != EAGAIN) return std::error_code(errno, std::system_category());
     if (auto w = wait_ready(tcp::socket::wait_write, clock::now() + idle)) return w;
   }

@@ -10,6 +10,8 @@
 
 #include <asio.hpp>
 
+#include <signal.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -55,6 +57,23 @@ class reactor {
   std::atomic<bool> cancel_{false};
 };
 
+// Blocks SIGPIPE in the calling thread for its lifetime, and swallows a
+// SIGPIPE raised meanwhile: sendfile(2), splice(2), write(2) to a caller's
+// pipe and OpenSSL's socket writes cannot pass MSG_NOSIGNAL, and a library
+// must not kill its host process (the error comes back as EPIPE instead).
+class sigpipe_guard {
+ public:
+  sigpipe_guard();
+  ~sigpipe_guard();
+  sigpipe_guard(const sigpipe_guard &) = delete;
+  sigpipe_guard &operator=(const sigpipe_guard &) = delete;
+
+ private:
+  sigset_t old_;
+  bool was_pending_ = false;
+  bool active_ = false;
+};
+
 // One TCP connection (control or data) with deadline-bound operations.
 // Errors from the system are returned as they are (std::system_category or
 // asio's categories); our own are errc::timeout and errc::canceled.
@@ -88,7 +107,8 @@ class tcp_stream {
                                  clock::time_point deadline);
   // Send up to `max` bytes from file descriptor `fd` (from its current
   // offset) with sendfile(2); `n` == 0 means end of file.  Returns
-  // errc::invalid when `fd` cannot be used with sendfile (not a file).
+  // errc::invalid when `fd` cannot be used with sendfile (not a file), and
+  // errc::local when reading `fd` failed (last_errno() says why).
   std::error_code send_from_fd(int fd, std::size_t max, std::size_t &n, clock::duration idle);
 
   // Send one byte as TCP urgent data (the Telnet Synch's DM, RFC 854).
@@ -131,6 +151,7 @@ class tcp_stream {
   // The current session (with a reference the caller must SSL_SESSION_free).
   SSL_SESSION *tls_session() const { return ssl_ ? SSL_get1_session(ssl_) : nullptr; }
   const std::string &tls_detail() const { return tls_detail_; }
+  int last_errno() const { return last_errno_; }
 
   // Whether application data can be read without waiting (for detecting
   // unsolicited replies).  True on errors too, so the reader sees them.
@@ -147,6 +168,7 @@ class tcp_stream {
   SSL *ssl_ = nullptr;
   bool verify_ = false;
   std::string tls_detail_;
+  int last_errno_ = 0;
 };
 
 // A listening socket for active-mode data connections (RFC 959 PORT,

@@ -116,7 +116,11 @@ typedef enum ftp_status {
   /** The server closed the control connection (ftplib's EOFError). */
   FTP_ECLOSED = -15,
   /** An internal error (a bug in ftpkit); the message says more. */
-  FTP_EINTERNAL = -16
+  FTP_EINTERNAL = -16,
+  /** Reading or writing the caller's file descriptor failed (ftp_retr_fd,
+   *  ftp_stor_fd); the transfer was aborted with ABOR and the session stays
+   *  usable.  The message has the system's reason. */
+  FTP_ELOCAL = -17
 } ftp_status;
 
 /**
@@ -263,8 +267,9 @@ FTP_EXTERN int ftp_set_debug(ftp_session *s, int level, ftp_debug_cb cb, void *u
 FTP_EXTERN int ftp_connect(ftp_session *s, const char *host, unsigned port);
 
 /** The greeting the server sent on connect (full reply text), owned by the
- *  session and valid until the next ftp_connect() or ftp_free(). "" if not
- *  connected yet. */
+ *  session and valid until the next ftp_connect() or ftp_free(); "" before
+ *  any greeting arrived.  It is kept when ftp_connect() fails after the
+ *  greeting (e.g. AUTH TLS refused), and when the session is closed. */
 FTP_EXTERN const char *ftp_getwelcome(const ftp_session *s);
 
 /**
@@ -584,8 +589,10 @@ FTP_EXTERN int ftp_mlsd(ftp_session *s, const char *path, ftp_mlsd_cb cb, void *
  * space; with PROT P (or where splice is refused) it is copied through a
  * buffer.  Same outcome rules as ftp_retr(): success only with a clean end
  * of data and a 2xx final reply; ftp_transfer_bytes() counts what reached
- * `fd`.  A write error on `fd` aborts the transfer (ABOR) and gives FTP_EIO
- * with the system's reason.  `fd` stays open; the caller owns it.
+ * `fd`.  A write error on `fd` aborts the transfer (ABOR) and gives
+ * FTP_ELOCAL with the system's reason.  SIGPIPE is blocked in the calling
+ * thread during the call (EPIPE is reported instead).  `fd` stays open; the
+ * caller owns it.
  */
 FTP_EXTERN int ftp_retr_fd(ftp_session *s, const char *path, uint64_t rest, int fd);
 
@@ -596,7 +603,9 @@ FTP_EXTERN int ftp_retr_fd(ftp_session *s, const char *path, uint64_t rest, int 
  * other descriptors and PROT P are copied through a buffer.  Success
  * requires the final reply to be 2xx.  A read error on `fd` aborts the
  * upload (ABOR and a reset data connection, so the server cannot take the
- * truncated data as complete) and gives FTP_EIO.  `fd` stays open.
+ * truncated data as complete) and gives FTP_ELOCAL.  A server that drops
+ * the data connection gives FTP_EIO or its negative reply, never SIGPIPE.
+ * `fd` stays open.
  */
 FTP_EXTERN int ftp_stor_fd(ftp_session *s, const char *path, uint64_t rest, int fd);
 
