@@ -229,6 +229,11 @@ std::error_code session::command(std::string_view cmd) {
   if (has_crlf(cmd)) return fail(errc::invalid, "command contains CR, LF or NUL");
   if (!control_.is_open()) return fail(errc::state, "not connected");
   if (auto ec = check_unsolicited()) return ec;
+  // A TYPE (or a new login) sent through sendcmd() makes our idea of the
+  // representation type stale: forget it, so transfers send theirs again.
+  if (starts_with_nocase(cmd, "TYPE") || starts_with_nocase(cmd, "USER") ||
+      starts_with_nocase(cmd, "REIN"))
+    type_ = 0;
   if (auto ec = send_line(cmd)) return ec;
   return read_reply();
 }
@@ -322,7 +327,7 @@ std::error_code session::auth() {
   }
   if (code_ != 234 && code_ != 334) return reply_failure(errc_for_reply(code_));
   if (rpos_ != rbuf_.size())  // plain text after 234 would be injected
-    return failure(errc::protocol, "data received after the AUTH reply, before TLS");
+    return failure(errc::tls, "plain text received after the AUTH reply, before TLS");
   return start_control_tls();
 }
 
@@ -423,7 +428,7 @@ std::error_code session::cwd(std::string_view path) {
 std::error_code session::pwd(std::string &out) {
   if (auto ec = voidcmd("PWD")) return ec;
   auto name = parse_257(text_);
-  if (!name) return failure(errc::protocol, "malformed 257 reply: '" + first_line(text_) + "'");
+  if (!name) return fail(errc::protocol, "malformed 257 reply: '" + first_line(text_) + "'");
   out = std::move(*name);
   return {};
 }
@@ -453,7 +458,7 @@ std::error_code session::size(std::string_view path, std::uint64_t &out) {
   if (auto ec = sendcmd("SIZE " + std::string(path))) return ec;
   if (code_ != 213) return reply_failure(errc::reply);
   auto v = parse_213_size(text_);
-  if (!v) return failure(errc::protocol, "malformed SIZE reply: '" + first_line(text_) + "'");
+  if (!v) return fail(errc::protocol, "malformed SIZE reply: '" + first_line(text_) + "'");
   out = *v;
   return {};
 }
@@ -479,7 +484,7 @@ std::error_code session::passive_endpoint(tcp::endpoint &out) {
     if (auto ec = command("EPSV")) return ec;
     if (code_ == 229) {
       auto port = parse_229(text_);
-      if (!port) return failure(errc::protocol, "malformed EPSV reply: '" + first_line(text_) + "'");
+      if (!port) return fail(errc::protocol, "malformed EPSV reply: '" + first_line(text_) + "'");
       out = tcp::endpoint(peer.address(), *port);
       return {};
     }
@@ -489,12 +494,12 @@ std::error_code session::passive_endpoint(tcp::endpoint &out) {
   if (auto ec = command("PASV")) return ec;
   if (code_ != 227) return reply_failure(errc_for_reply(code_));
   auto addr = parse_227(text_);
-  if (!addr) return failure(errc::protocol, "malformed PASV reply: '" + first_line(text_) + "'");
+  if (!addr) return fail(errc::protocol, "malformed PASV reply: '" + first_line(text_) + "'");
   asio::ip::address host = peer.address();
   if (opts_.trust_pasv_host) {
     std::error_code bad;
     host = asio::ip::make_address(addr->host, bad);
-    if (bad) return failure(errc::protocol, "malformed PASV address");
+    if (bad) return fail(errc::protocol, "malformed PASV address");
   }
   out = tcp::endpoint(host, addr->port);
   return {};
@@ -521,8 +526,16 @@ std::error_code session::transfer_open(std::string_view cmd, int type, std::uint
     const auto deadline = clock::now() + opts_.connect_timeout;
     std::optional<tcp::endpoint> bind_to;
     if (opts_.source) bind_to = tcp::endpoint(opts_.source->address(), 0);
-    if (auto ec = data_.connect({ep}, bind_to, deadline))
-      return cleanup(failure(ec, "opening data connection"));
+    if (auto ec = data_.connect({ep}, bind_to, deadline)) {
+      // The control connection is fine; only a timeout or cancel leaves it
+      // in doubt (the caller's deadline is spent).
+      if (ec == errc::timeout || ec == errc::canceled)
+        return cleanup(failure(ec, "opening data connection"));
+      cleanup({});
+      return fail(is_ftpkit(ec) ? static_cast<errc>(ec.value()) : errc::io,
+                  "opening data connection to " + ep.address().to_string() + " port " +
+                      std::to_string(ep.port()) + ": " + ec.message());
+    }
   } else {
     std::error_code e;
     const tcp::endpoint local = control_.socket().local_endpoint(e);
@@ -569,6 +582,8 @@ std::error_code session::transfer_open(std::string_view cmd, int type, std::uint
   if (size) *size = code_ == 150 ? parse_150(text_) : -1;
   transfer_ = transfer_state{};
   transfer_.open = true;
+  transfer_.upload = starts_with_nocase(cmd, "STOR") || starts_with_nocase(cmd, "STOU") ||
+                     starts_with_nocase(cmd, "APPE");
   return {};
 }
 
@@ -591,7 +606,7 @@ std::error_code session::transfer_write(const void *buf, std::size_t len) {
   if (!transfer_.open) return fail(errc::state, "no transfer open");
   if (len == 0) return {};
   if (!buf) return fail(errc::invalid, "NULL buffer");
-  transfer_.wrote = true;
+  transfer_.upload = true;
   if (auto ec = data_.write_all(buf, len, opts_.data_timeout)) return data_failed(ec, "writing data");
   transfer_bytes_ += len;
   return {};
@@ -604,6 +619,7 @@ std::error_code session::transfer_write(const void *buf, std::size_t len) {
 std::error_code session::data_failed(std::error_code ec, const char *what) {
   const std::string ctx = std::string(what) + " after " + std::to_string(transfer_bytes_) + " bytes";
   transfer_.open = false;
+  tls_ctx_.forget_from(data_.tls_handle());
   data_.reset_close();
   if (ec == errc::timeout || ec == errc::canceled) return failure(ec, ctx);
   const bool tls = ec == errc::tls || ec == errc::cert;
@@ -621,17 +637,20 @@ std::error_code session::data_failed(std::error_code ec, const char *what) {
 
 std::error_code session::finish_transfer() {
   transfer_.open = false;
-  if (data_.tls_active()) {
-    // Take in what the server sent on this connection without waiting
-    // (TLS 1.3 tickets for the next data connection), then send
-    // close_notify, so servers that check it (vsftpd strict_ssl_read_eof)
-    // know an upload is complete.
-    if (!transfer_.eof) data_.readable_now();
-    if (auto ec = data_.stop_tls(false, clock::now() + opts_.data_timeout)) {
+  const auto deadline = clock::now() + opts_.data_timeout;
+  if (transfer_.upload) {
+    // End of file, then wait for the server to close: see finish_upload().
+    if (auto ec = data_.finish_upload(deadline)) {
+      tls_ctx_.forget_from(data_.tls_handle());
+      data_.reset_close();
+      return data_failed(ec, "closing the data connection");
+    }
+  } else if (data_.tls_active()) {
+    if (auto ec = data_.stop_tls(false, deadline)) {
+      tls_ctx_.forget_from(data_.tls_handle());
       data_.reset_close();
       return data_failed(ec, "closing TLS data connection");
     }
-    if (transfer_.wrote) data_.shutdown_and_drain(clock::now() + opts_.data_timeout);
   }
   data_.close();
   if (auto ec = read_reply()) return ec;
@@ -653,15 +672,36 @@ std::error_code session::transfer_close() {
 std::error_code session::abort_transfer() {
   const bool had_transfer = transfer_.open;
   transfer_.open = false;
+  // A PROT P download is read to its end instead, up to a bound: servers
+  // evict the TLS session of a data connection that ends without a clean
+  // shutdown (OpenSSL does: the next resumption fails, and vsftpd with
+  // require_ssl_reuse refuses every later transfer), and over TLS there is
+  // no urgent data to make the server stop early anyway.
+  // A PROT P upload likewise ends with close_notify rather than a reset
+  // (the server keeps the partial file either way; the caller is told the
+  // upload was aborted).
+  constexpr std::size_t tls_drain_limit = std::size_t{16} << 20;
+  if (had_transfer && data_.tls_active()) {
+    const auto deadline = clock::now() + opts_.data_timeout;
+    const bool clean = transfer_.upload ? !data_.finish_upload(deadline)
+                                        : transfer_.eof || data_.drain_tls(tls_drain_limit, deadline);
+    if (clean) data_.close();
+  }
+  tls_ctx_.forget_from(data_.tls_handle());
   data_.reset_close();
   if (opts_.debug_level >= 1) trace("*cmd*", "ABOR");
-  const std::uint8_t ip[] = {IAC, IP, IAC};
-  if (auto ec = control_.write_all(ip, sizeof ip, opts_.reply_timeout))
-    return failure(ec, "sending ABOR");
-  if (auto ec = control_.send_urgent(DM)) return failure(ec, "sending ABOR");
+  // Telnet IP and Synch go on plain connections only: urgent data would be
+  // sent beside TLS, not inside it, and break the stream (RFC 4217 has the
+  // command sent as is).
+  if (!control_.tls_active()) {
+    const std::uint8_t ip[] = {IAC, IP, IAC};
+    if (auto ec = control_.write_all(ip, sizeof ip, opts_.reply_timeout))
+      return failure(ec, "sending ABOR", &control_);
+    if (auto ec = control_.send_urgent(DM)) return failure(ec, "sending ABOR");
+  }
   const char abor[] = "ABOR\r\n";
   if (auto ec = control_.write_all(abor, sizeof abor - 1, opts_.reply_timeout))
-    return failure(ec, "sending ABOR");
+    return failure(ec, "sending ABOR", &control_);
   if (auto ec = read_reply()) return ec;
   if (had_transfer && code_ != 225) {
     if (code_ >= 400 && code_ != 426 && code_ != 451 && code_ != 425)
@@ -947,7 +987,6 @@ std::error_code session::stor_fd(std::string_view cmd, std::uint64_t rest, int f
   if (fd < 0) return fail(errc::invalid, "invalid file descriptor");
   sigpipe_guard no_sigpipe;  // sendfile(2) has no MSG_NOSIGNAL
   if (auto ec = transfer_open(cmd, FTP_TYPE_BINARY, rest, nullptr)) return ec;
-  transfer_.wrote = true;
   bool use_sendfile = !data_.tls_active();
   while (use_sendfile) {
     std::size_t n = 0;

@@ -108,7 +108,7 @@ class session {
   struct transfer_state {
     bool open = false;
     bool eof = false;
-    bool wrote = false;  // an upload: data was written
+    bool upload = false;  // STOR/STOU/APPE, or data was written
   };
 
   // Control connection.

@@ -25,13 +25,25 @@ tls_context::~tls_context() {
 }
 
 void tls_context::clear_sessions() noexcept {
-  for (SSL_SESSION *s : sessions_) SSL_SESSION_free(s);
+  for (const ticket &t : sessions_) SSL_SESSION_free(t.session);
   sessions_.clear();
+}
+
+void tls_context::forget_from(const SSL *ssl) noexcept {
+  if (!ssl) return;
+  for (auto it = sessions_.begin(); it != sessions_.end();) {
+    if (it->from == ssl) {
+      SSL_SESSION_free(it->session);
+      it = sessions_.erase(it);
+    } else {
+      ++it;
+    }
+  }
 }
 
 SSL_SESSION *tls_context::take_session() {
   if (sessions_.empty()) return nullptr;
-  SSL_SESSION *s = sessions_.back();
+  SSL_SESSION *s = sessions_.back().session;
   sessions_.pop_back();
   return s;
 }
@@ -41,10 +53,10 @@ int tls_context::on_new_session(SSL *ssl, SSL_SESSION *sess) {
   if (!self) return 0;
   constexpr std::size_t max_kept = 8;
   if (self->sessions_.size() >= max_kept) {
-    SSL_SESSION_free(self->sessions_.front());
+    SSL_SESSION_free(self->sessions_.front().session);
     self->sessions_.pop_front();
   }
-  self->sessions_.push_back(sess);
+  self->sessions_.push_back(ticket{ssl, sess});
   return 1;  // we keep the reference
 }
 

@@ -43,11 +43,19 @@ class tls_context {
   // each is handed out once, newest first.
   SSL_SESSION *take_session();
   void clear_sessions() noexcept;
+  // Drop the sessions that connection `ssl` brought: it ended without a
+  // clean TLS shutdown, and servers then evict its sessions from their
+  // cache (OpenSSL does), so resuming one would fail.
+  void forget_from(const SSL *ssl) noexcept;
 
  private:
+  struct ticket {
+    const SSL *from;
+    SSL_SESSION *session;
+  };
   static int on_new_session(SSL *ssl, SSL_SESSION *sess);
   SSL_CTX *ctx_ = nullptr;
-  std::deque<SSL_SESSION *> sessions_;
+  std::deque<ticket> sessions_;
 };
 
 // The reason of the oldest error on OpenSSL's queue (then clears it), or

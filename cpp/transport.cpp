@@ -99,6 +99,7 @@ std::error_code tcp_stream::read_some(void *buf, std::size_t cap, std::size_t &n
                                       clock::time_point deadline) {
   n = 0;
   if (!socket_.is_open()) return asio::error::not_connected;
+  if (deferred_) return std::exchange(deferred_, {});
   for (;;) {
     if (reactor_.canceled()) return errc::canceled;
     if (ssl_) {
@@ -279,6 +280,7 @@ std::error_code tcp_stream::stop_tls(bool wait_peer, clock::time_point deadline)
 }
 
 void tcp_stream::free_tls() noexcept {
+  deferred_.clear();
   if (ssl_) {
     SSL_free(ssl_);
     ssl_ = nullptr;
@@ -298,8 +300,17 @@ bool tcp_stream::readable_now() {
   const int r = SSL_peek_ex(ssl_, &c, 1, &n);
   if (r == 1) return true;
   const int err = SSL_get_error(ssl_, r);
-  ERR_clear_error();
-  return !(err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE);
+  if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+    ERR_clear_error();
+    return false;
+  }
+  // A fatal alert (e.g. the server refusing our certificate under TLS
+  // 1.3) or the end: keep its reason for the read that follows, since
+  // OpenSSL reports it only once.
+  if (err == SSL_ERROR_ZERO_RETURN) return true;
+  bool retry = false;
+  deferred_ = tls_step(r, "reading", clock::now(), retry);
+  return true;
 }
 
 std::error_code tcp_stream::splice_to_pipe(int pipe_w, std::size_t max, std::size_t &n,
@@ -354,16 +365,64 @@ std::size_t tcp_stream::available() {
   return ec ? 0 : n;
 }
 
-void tcp_stream::shutdown_and_drain(clock::time_point deadline) noexcept {
-  free_tls();
+std::error_code tcp_stream::finish_upload(clock::time_point deadline) {
+  sigpipe_guard no_sigpipe;
+  if (ssl_) {
+    for (;;) {  // our close_notify
+      ERR_clear_error();
+      const int r = SSL_shutdown(ssl_);
+      if (r >= 0) break;
+      bool retry = false;
+      auto ec = tls_step(r, "shutdown", deadline, retry);
+      if (ec == errc::timeout || ec == errc::canceled) return ec;
+      if (ec) break;  // the server is gone already; its reply will tell
+    }
+  }
   std::error_code ec;
   socket_.shutdown(tcp::socket::shutdown_send, ec);
-  if (ec) return;
+  if (ec) {
+    free_tls();
+    return {};
+  }
   char scratch[4096];
   for (;;) {
+    if (reactor_.canceled()) return errc::canceled;
     std::size_t n = 0;
-    if (read_some(scratch, sizeof scratch, n, deadline) || n == 0) return;
+    if (ssl_) {
+      ERR_clear_error();
+      const int r = SSL_read_ex(ssl_, scratch, sizeof scratch, &n);
+      if (r == 1) continue;
+      if (SSL_get_error(ssl_, r) == SSL_ERROR_ZERO_RETURN) break;  // close_notify
+      bool retry = false;
+      auto e = tls_step(r, "closing", deadline, retry);
+      if (e == errc::timeout || e == errc::canceled) return e;
+      if (e) break;  // closed without close_notify, or a reset: done
+      continue;
+    }
+    const std::size_t got = socket_.read_some(asio::buffer(scratch), ec);
+    if (!ec && got > 0) continue;
+    if (ec == asio::error::would_block || ec == asio::error::try_again) {
+      if (auto w = wait_ready(tcp::socket::wait_read, deadline)) return w;
+      continue;
+    }
+    break;  // EOF or an error: the server has closed
   }
+  free_tls();
+  return {};
+}
+
+bool tcp_stream::drain_tls(std::size_t limit, clock::time_point deadline) {
+  if (!ssl_) return false;
+  char scratch[16384];
+  std::size_t total = 0;
+  while (total <= limit) {
+    std::size_t n = 0;
+    if (read_some(scratch, sizeof scratch, n, deadline)) return false;
+    if (n == 0) break;  // close_notify
+    total += n;
+  }
+  if (total > limit) return false;
+  return !stop_tls(false, deadline);
 }
 
 void tcp_stream::close() noexcept {

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <optional>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include <openssl/ssl.h>
@@ -117,10 +118,21 @@ class tcp_stream {
   // Bytes that can be read without blocking (0 on error).
   std::size_t available();
 
-  // Send FIN, then read and discard until the peer closes too (or the
-  // deadline): closing a socket with unread bytes sends a reset, which
-  // would make the server take a complete upload for a failed one.
-  void shutdown_and_drain(clock::time_point deadline) noexcept;
+  // End an upload: close_notify (with TLS), FIN, then read and discard
+  // until the server closes too.  With TLS the reading goes through
+  // OpenSSL, which takes in the server's close_notify and any session
+  // ticket it sent (TLS 1.3 tickets can be single-use, and the next data
+  // connection needs a fresh one); and a socket closed with unread bytes
+  // sends a reset, which makes servers take a complete upload for a failed
+  // one.  Only a timeout or cancel is an error: once FIN is out, the
+  // server's final reply says whether the upload succeeded.
+  std::error_code finish_upload(clock::time_point deadline);
+
+  // Read and discard TLS data until the server's close_notify, at most
+  // `limit` bytes and until `deadline`; then send our close_notify.  True
+  // when the connection ended cleanly (the TLS state is freed), false
+  // otherwise (the caller resets the connection).
+  bool drain_tls(std::size_t limit, clock::time_point deadline);
 
   // Close, sending FIN after pending data.  Never fails.
   void close() noexcept;
@@ -146,6 +158,7 @@ class tcp_stream {
   // is freed afterwards; the socket stays open.
   std::error_code stop_tls(bool wait_peer, clock::time_point deadline);
   bool tls_active() const { return ssl_ != nullptr; }
+  const SSL *tls_handle() const { return ssl_; }
   bool tls_resumed() const { return ssl_ && SSL_session_reused(ssl_); }
   const char *tls_version() const { return ssl_ ? SSL_get_version(ssl_) : ""; }
   // The current session (with a reference the caller must SSL_SESSION_free).
@@ -169,6 +182,7 @@ class tcp_stream {
   bool verify_ = false;
   std::string tls_detail_;
   int last_errno_ = 0;
+  std::error_code deferred_;  // an error readable_now() met, for the next read
 };
 
 // A listening socket for active-mode data connections (RFC 959 PORT,

@@ -30,12 +30,17 @@
  *    between calls.  The one exception is ftp_cancel(), which may be called
  *    from any thread at any time.  The library has no global state.
  *  - When the control connection can no longer be trusted the session closes
- *    it: after FTP_ETIMEOUT, FTP_ECLOSED, FTP_ECANCELED, FTP_ETLS, FTP_ECERT,
- *    FTP_EIO on the control connection, and a malformed reply (FTP_EPROTO).
- *    ftp_is_connected() tells; ftp_connect() starts over.  After a negative
- *    or unexpected reply (FTP_EREPLY, FTP_ETEMP, FTP_EPERM), FTP_EINVAL,
- *    FTP_EABORTED, FTP_EIO on the data connection, or FTP_EPROTO for a
- *    malformed listing line, the session stays connected and usable.
+ *    it: after FTP_ETIMEOUT, FTP_ECLOSED, FTP_ECANCELED, FTP_ETLS or
+ *    FTP_ECERT on the control connection, FTP_EIO on the control
+ *    connection, a malformed reply line (FTP_EPROTO: bad code, over-long
+ *    line or reply, unsolicited reply before a command), and an unsolicited
+ *    421 (FTP_ETEMP: the server is closing).  ftp_is_connected() tells;
+ *    ftp_connect() starts over.  After a negative or unexpected reply
+ *    (FTP_EREPLY, FTP_ETEMP, FTP_EPERM), FTP_EINVAL, FTP_EABORTED,
+ *    FTP_ELOCAL, an error on the data connection (FTP_EIO, FTP_ETLS), or
+ *    FTP_EPROTO for a well-formed reply whose content cannot be used (a 257
+ *    without a quoted name, a 213 that is not a number, an unparseable
+ *    227/229) or a malformed listing line, the session stays usable.
  */
 #ifndef FTPKIT_FTP_H
 #define FTPKIT_FTP_H
@@ -383,7 +388,8 @@ FTP_EXTERN int ftp_set_tls_auth_ssl_fallback(ftp_session *s, int fallback);
  * sessions in FTP_TLS_NONE mode; data stays clear until ftp_prot_p().
  * Errors: reply errors (AUTH refused; the session stays usable in clear),
  * FTP_ECERT (verification failed: connection closed, nothing more sent),
- * FTP_ETLS (handshake failed, e.g. the server answered in plain text),
+ * FTP_ETLS (handshake failed, e.g. the server answered in plain text, or
+ * sent plain text right after its 234 reply),
  * FTP_ESTATE (already secured).
  */
 FTP_EXTERN int ftp_auth(ftp_session *s);
@@ -463,7 +469,8 @@ FTP_EXTERN int ftp_rename(ftp_session *s, const char *from, const char *to);
 
 /**
  * The size of a file in bytes (SIZE, RFC 3659 §4), after switching to binary
- * type as ftplib does.  A 213 reply whose value is not a decimal number or
+ * type (TYPE I; RFC 3659 §4.1: the size depends on the type; ftplib sends no
+ * TYPE here).  A 213 reply whose value is not a decimal number or
  * does not fit in 63 bits gives FTP_EPROTO.
  */
 FTP_EXTERN int ftp_size(ftp_session *s, const char *path, uint64_t *out);
@@ -473,11 +480,18 @@ FTP_EXTERN int ftp_noop(ftp_session *s);
 
 /**
  * Abort the transfer in progress (ABOR, RFC 959 §4.1.3), sent as Telnet IP
- * and Synch (the DM byte urgent, out of band) as ftplib does.  During an
+ * and Synch (the DM byte urgent, out of band) on plain connections; on a
+ * TLS control connection the command alone, inside TLS (RFC 4217).  During an
  * open pull transfer this also closes the data connection and reads both
  * replies (426 then 226/225).  Without a transfer it just sends ABOR.
  * Replies 225, 226 and 426 count as success.  Afterwards the session is
- * usable.
+ * usable.  A PROT P download is read to its end (at most 16 MiB more, then
+ * reset) before ABOR: servers evict the TLS session of a data connection
+ * that does not end with a clean shutdown, after which every later data
+ * connection fails to resume it (vsftpd's require_ssl_reuse then refuses
+ * all transfers), and urgent data cannot reach the server through TLS.
+ * For the same reason a PROT P upload is ended with close_notify, not a
+ * reset (the server keeps the partial file, as most do after a reset too).
  */
 FTP_EXTERN int ftp_abort(ftp_session *s);
 
@@ -528,8 +542,11 @@ typedef int (*ftp_mlsd_cb)(const char *name, size_t name_len, const ftp_fact *fa
  * data to end cleanly and the final reply to be 2xx; otherwise nothing is
  * reported as complete and ftp_transfer_bytes() says how many bytes arrived.
  * Errors: reply errors for the preliminary or final reply, FTP_EIO (data
- * connection failed or closed without the final 226), FTP_ETIMEOUT,
- * FTP_EABORTED (the callback stopped it; ABOR was sent).
+ * connection failed, or reset), FTP_ECLOSED (the server closed the control
+ * connection instead of sending the final reply), FTP_ETIMEOUT (no data or
+ * no final reply in time), FTP_ETLS (PROT P data ended without
+ * close_notify: possibly truncated), FTP_EABORTED (the callback stopped it;
+ * ABOR was sent).
  */
 FTP_EXTERN int ftp_retrbinary(ftp_session *s, const char *cmd, size_t blocksize, uint64_t rest,
                               ftp_data_cb cb, void *userdata);
@@ -602,8 +619,9 @@ FTP_EXTERN int ftp_retr_fd(ftp_session *s, const char *path, uint64_t rest, int 
  * `fd` to match).  Regular files go with sendfile(2) on plain connections;
  * other descriptors and PROT P are copied through a buffer.  Success
  * requires the final reply to be 2xx.  A read error on `fd` aborts the
- * upload (ABOR and a reset data connection, so the server cannot take the
- * truncated data as complete) and gives FTP_ELOCAL.  A server that drops
+ * upload (ABOR and, on a plain connection, a reset data connection so the
+ * server cannot take the truncated data as complete; see ftp_abort() for
+ * PROT P) and gives FTP_ELOCAL.  A server that drops
  * the data connection gives FTP_EIO or its negative reply, never SIGPIPE.
  * `fd` stays open.
  */

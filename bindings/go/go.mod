@@ -1,0 +1,3 @@
+module github.com/ftpkit/ftpkit-go
+
+go 1.24
