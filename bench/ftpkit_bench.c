@@ -9,6 +9,7 @@
  *     stor-cb  PATH IN       STOR through the read callback
  *     noop     N             N NOOP round trips on one session
  *     small    DIR N OUTDIR  RETR DIR/f0..f(N-1) on one session into OUTDIR
+ *     pool     DIR N OUTDIR P  the same with ftp_retr_files over P sessions
  *     mlsd     PATH          MLSD, counting entries
  *   Options (environment): FTPKIT_BENCH_TLS=explicit|implicit,
  *   FTPKIT_BENCH_CA=FILE, FTPKIT_BENCH_BLOCK=bytes.
@@ -108,6 +109,34 @@ int main(int argc, char **argv) {
       if (rc) return fail(s, path, rc);
     }
     fprintf(stderr, "small: %ld files\n", n);
+  } else if (strcmp(mode, "pool") == 0 && argc >= 10) {
+    long n = atol(argv[7]);
+    ftp_file_item *items = calloc((size_t)n, sizeof *items);
+    char **paths = calloc((size_t)n, sizeof *paths);
+    if (!items || !paths) return 1;
+    for (long i = 0; i < n; ++i) {
+      char out[4096];
+      size_t len = strlen(argv[6]) + 32;
+      paths[i] = malloc(len);
+      if (!paths[i]) return 1;
+      snprintf(paths[i], len, "%s/f%ld", argv[6], i);
+      snprintf(out, sizeof out, "%s/f%ld", argv[8], i);
+      items[i].path = paths[i];
+      items[i].fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (items[i].fd < 0) {
+        perror(out);
+        return 1;
+      }
+    }
+    rc = ftp_retr_files(s, items, (size_t)n, (unsigned)atoi(argv[9]));
+    for (long i = 0; i < n; ++i) {
+      close(items[i].fd);
+      free(paths[i]);
+    }
+    free(items);
+    free(paths);
+    if (rc) return fail(s, "pool", rc);
+    fprintf(stderr, "pool: %ld files\n", n);
   } else if (strcmp(mode, "mlsd") == 0) {
     unsigned long entries = 0;
     if ((rc = ftp_mlsd(s, argv[6], count_cb, &entries))) return fail(s, "mlsd", rc);

@@ -450,6 +450,8 @@ class Bench:
             "ftpkit CLI": ([str(self.cli), "get", "-q", "-O", str(outdir)] + urls, None),
             "C API": ([str(self.cbench), "127.0.0.1", str(port), "anonymous", "", "small",
                        "small", str(n), str(outdir)], None),
+            "C API, ftp_retr_files x8": ([str(self.cbench), "127.0.0.1", str(port), "anonymous",
+                                          "", "pool", "small", str(n), str(outdir), "8"], None),
         }
 
         def verify(name):

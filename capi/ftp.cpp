@@ -243,7 +243,7 @@ void ftp_close(ftp_session *s) {
 int ftp_is_connected(const ftp_session *s) { return s && s->impl.connected() ? 1 : 0; }
 
 void ftp_cancel(ftp_session *s) {
-  if (s) s->impl.events().cancel();
+  if (s) s->impl.cancel();
 }
 
 int ftp_sendcmd(ftp_session *s, const char *cmd) {
@@ -390,6 +390,18 @@ int ftp_stor_fd(ftp_session *s, const char *path, uint64_t rest, int fd) {
   return guard(s, [&](ftpkit::session &impl) -> std::error_code {
     if (auto ec = need(impl, path, "path")) return ec;
     return impl.stor_fd(std::string("STOR ") + path, rest, fd);
+  });
+}
+
+int ftp_retr_files(ftp_session *s, ftp_file_item *items, size_t n, unsigned parallel) {
+  return guard(s, [&](ftpkit::session &impl) {
+    return impl.transfer_files(items, n, parallel, false);
+  });
+}
+
+int ftp_stor_files(ftp_session *s, ftp_file_item *items, size_t n, unsigned parallel) {
+  return guard(s, [&](ftpkit::session &impl) {
+    return impl.transfer_files(items, n, parallel, true);
   });
 }
 

@@ -1,6 +1,8 @@
 #include "session.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -71,7 +73,18 @@ bool is_ftpkit(const std::error_code &ec) { return &ec.category() == &category()
 
 session::session() : control_(reactor_), data_(reactor_), listener_(reactor_) {}
 
-session::~session() { close(); }
+session::~session() {
+  close();
+  // Best effort: do not leave the password lying in freed memory.
+  std::fill(pass_.begin(), pass_.end(), '\0');
+  std::fill(acct_.begin(), acct_.end(), '\0');
+}
+
+void session::cancel() noexcept {
+  reactor_.cancel();
+  std::lock_guard<std::mutex> lock(clones_mu_);
+  for (session *c : clones_) c->reactor_.cancel();
+}
 
 void session::begin_call() {
   errmsg_.clear();
@@ -283,6 +296,7 @@ std::error_code session::connect(const std::string &host, std::uint16_t port) {
     return failure(ec, "connecting to " + host);
   if (auto ec = control_.prepare(true)) return failure(ec, "connecting to " + host);
   host_ = host;
+  port_ = port;
   if (opts_.tls.mode == FTP_TLS_IMPLICIT) {
     if (auto ec = start_control_tls()) return ec;
   }
@@ -372,6 +386,9 @@ std::error_code session::login(std::string_view user, std::string_view passwd,
     if (auto ec = command("ACCT " + std::string(acct))) return ec;
   }
   if (code_ / 100 != 2) return reply_failure(errc_for_reply(code_));
+  user_ = std::string(user);
+  pass_ = std::string(passwd);
+  acct_ = std::string(acct);
   const int login_code = code_;
   const std::string login_text = text_;
 
@@ -1005,6 +1022,107 @@ std::error_code session::stor_fd(std::string_view cmd, std::uint64_t rest, int f
     if (r == 0) return finish_transfer();
     if (auto ec = transfer_write(block_.data(), static_cast<std::size_t>(r))) return ec;
   }
+}
+
+// ---------------------------------------------------------------------------
+// Many files over parallel sessions
+
+std::error_code session::transfer_files(ftp_file_item *items, std::size_t n, unsigned parallel,
+                                        bool upload) {
+  if (auto ec = ensure_ready()) return ec;
+  if (n > 0 && !items) return fail(errc::invalid, "NULL items");
+  for (std::size_t i = 0; i < n; ++i) {
+    items[i].status = FTP_ECANCELED;  // until a worker takes it
+    items[i].bytes = 0;
+    if (!items[i].path || has_crlf(items[i].path) || items[i].fd < 0)
+      return fail(errc::invalid, "item " + std::to_string(i) + ": bad path or descriptor");
+  }
+  if (parallel == 0) parallel = 1;
+  if (parallel > 64) parallel = 64;
+  if (parallel > n) parallel = static_cast<unsigned>(n ? n : 1);
+
+  // The clones work where this session works.
+  std::string cwd;
+  if (parallel > 1) {
+    if (auto ec = pwd(cwd)) {
+      if (!connected()) return ec;
+      cwd.clear();  // no usable PWD: clones stay in their login directory
+      errmsg_.clear();
+    }
+  }
+  std::vector<std::unique_ptr<session>> clones;
+  for (unsigned i = 1; i < parallel; ++i) {
+    auto c = std::make_unique<session>();
+    c->opts_ = opts_;
+    c->opts_.debug_cb = nullptr;  // callbacks run on the calling thread only
+    c->opts_.debug_level = 0;
+    clones.push_back(std::move(c));
+  }
+  {
+    std::lock_guard<std::mutex> lock(clones_mu_);
+    for (auto &c : clones) clones_.push_back(c.get());
+  }
+  if (reactor_.canceled())
+    for (auto &c : clones) c->reactor_.cancel();
+
+  std::atomic<std::size_t> next{0};
+  auto work = [&](session &w, bool connect_first) {
+    if (connect_first) {
+      if (w.connect(host_, port_) || w.login(user_, pass_, acct_) ||
+          (!cwd.empty() && w.cwd(cwd)))
+        return;  // this helper could not start: the others take its share
+    }
+    for (;;) {
+      const std::size_t i = next.fetch_add(1);
+      if (i >= n) break;
+      const std::string cmd = std::string(upload ? "STOR " : "RETR ") + items[i].path;
+      auto ec = upload ? w.stor_fd(cmd, 0, items[i].fd) : w.retr_fd(cmd, 0, items[i].fd);
+      items[i].bytes = w.transfer_bytes_;
+      items[i].status = !ec ? FTP_OK : (is_ftpkit(ec) ? -ec.value() : FTP_EINTERNAL);
+      if (ec && !w.connected()) break;  // this session is gone
+    }
+    if (connect_first) w.quit();
+  };
+  std::vector<std::thread> threads;
+  try {
+    for (auto &c : clones)
+      threads.emplace_back([&work, w = c.get()] {
+        try {  // nothing may escape a thread: std::terminate would follow
+          work(*w, true);
+        } catch (...) {
+          w->close();  // its claimed item keeps FTP_ECANCELED
+        }
+      });
+  } catch (const std::system_error &) {
+    // fewer threads than asked: the ones running share the work
+  }
+  work(*this, false);
+  for (auto &t : threads) t.join();
+  {
+    std::lock_guard<std::mutex> lock(clones_mu_);
+    clones_.clear();
+  }
+  // Items no worker reached (every session failed): run them here if this
+  // session still can, so each item has a real outcome.
+  for (std::size_t i = next.load(); i < n && connected() && !reactor_.canceled(); ++i) {
+    const std::string cmd = std::string(upload ? "STOR " : "RETR ") + items[i].path;
+    auto ec = upload ? stor_fd(cmd, 0, items[i].fd) : retr_fd(cmd, 0, items[i].fd);
+    items[i].bytes = transfer_bytes_;
+    items[i].status = !ec ? FTP_OK : (is_ftpkit(ec) ? -ec.value() : FTP_EINTERNAL);
+  }
+  std::size_t failed = 0, first = n;
+  for (std::size_t i = 0; i < n; ++i)
+    if (items[i].status != FTP_OK) {
+      ++failed;
+      if (first == n) first = i;
+    }
+  if (failed == 0) {
+    errmsg_.clear();
+    return {};
+  }
+  errmsg_ = std::to_string(failed) + " of " + std::to_string(n) + " files failed; first: " +
+            items[first].path + ": status " + std::to_string(items[first].status);
+  return static_cast<errc>(-items[first].status);
 }
 
 }  // namespace ftpkit

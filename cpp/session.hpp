@@ -8,6 +8,8 @@
 #include <ftpkit/ftp.h>
 
 #include <chrono>
+#include <memory>
+#include <mutex>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -49,6 +51,9 @@ class session {
 
   options &opts() { return opts_; }
   reactor &events() { return reactor_; }
+  // Thread-safe: cancel the call in progress, including the helper
+  // sessions of a parallel transfer.
+  void cancel() noexcept;
 
   // State the C API reads back.
   int reply_code() const { return code_; }
@@ -96,6 +101,10 @@ class session {
   std::error_code storlines(std::string_view cmd, ftp_read_cb cb, void *userdata);
   std::error_code mlsd(std::string_view path, ftp_mlsd_cb cb, void *userdata);
   std::error_code retr_fd(std::string_view cmd, std::uint64_t rest, int fd);
+  // Many files over up to `parallel` sessions: this one plus clones logged
+  // in with the same options, credentials and working directory.
+  std::error_code transfer_files(ftp_file_item *items, std::size_t n, unsigned parallel,
+                                 bool upload);
   std::error_code stor_fd(std::string_view cmd, std::uint64_t rest, int fd);
 
   std::error_code transfer_open(std::string_view cmd, int type, std::uint64_t rest,
@@ -156,6 +165,12 @@ class session {
   std::uint64_t transfer_bytes_ = 0;
   std::vector<char> block_;  // reused transfer buffer
   std::string host_;         // as given to connect(): the name TLS verifies
+  std::uint16_t port_ = 0;   // as given to connect()
+  // Credentials of the last successful login, kept for the clones of a
+  // parallel transfer (wiped on destruction).
+  std::string user_, pass_, acct_;
+  std::mutex clones_mu_;
+  std::vector<session *> clones_;  // helpers of a running parallel transfer
   tls_context tls_ctx_;
   bool prot_p_ = false;      // data connections protected (PROT P)
   bool data_resumed_ = false;

@@ -627,6 +627,42 @@ FTP_EXTERN int ftp_retr_fd(ftp_session *s, const char *path, uint64_t rest, int 
  */
 FTP_EXTERN int ftp_stor_fd(ftp_session *s, const char *path, uint64_t rest, int fd);
 
+/** One file of ftp_retr_files() / ftp_stor_files(). */
+typedef struct ftp_file_item {
+  /** In: the remote path (relative to the session's working directory). */
+  const char *path;
+  /** In: the local descriptor to write (download) or read (upload), used
+   *  from its current offset.  The caller owns it. */
+  int fd;
+  /** Out: FTP_OK or the ftp_status of this file's transfer. */
+  int status;
+  /** Out: the bytes moved for this file (see ftp_transfer_bytes()). */
+  uint64_t bytes;
+} ftp_file_item;
+
+/**
+ * Download many files over up to `parallel` sessions at once: this one plus
+ * `parallel` - 1 helper sessions that the call opens with the same options,
+ * host, port and login as `s` (the credentials of its last ftp_login(),
+ * kept in memory for this purpose) and moves to the same working directory
+ * (from PWD), then closes with QUIT.  Each item is fetched as ftp_retr_fd()
+ * would, in no particular order, on worker threads the call starts and
+ * joins; `s` itself is one of the workers.  A helper that cannot connect or
+ * log in leaves its share to the others.  `parallel` 0 or 1 uses `s`
+ * alone; at most 64.  ftp_cancel(s) cancels every worker.  The debug
+ * callback sees only `s`'s own traffic.
+ * Returns FTP_OK when every item succeeded; otherwise the status of the
+ * first failed item (by index), with ftp_errmsg() counting the failures.
+ * Each item's `status` and `bytes` say what happened to it.  FTP_EINVAL
+ * (nothing sent) for a NULL path, a path with CR/LF or a negative fd;
+ * FTP_ESTATE if `s` is not connected.
+ */
+FTP_EXTERN int ftp_retr_files(ftp_session *s, ftp_file_item *items, size_t n, unsigned parallel);
+
+/** Upload many files ("STOR path" from each item's fd, as ftp_stor_fd())
+ *  over up to `parallel` sessions; otherwise as ftp_retr_files(). */
+FTP_EXTERN int ftp_stor_files(ftp_session *s, ftp_file_item *items, size_t n, unsigned parallel);
+
 /* ---------------------------------------------------------------------- */
 /* Transfers as streams (pull)                                             */
 /* ---------------------------------------------------------------------- */
