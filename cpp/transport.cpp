@@ -12,6 +12,16 @@
 
 namespace ftpkit {
 
+namespace {
+// Descriptors must not leak into programs the application starts: a child
+// holding our socket keeps the connection open after ftp_free().  Asio
+// opens sockets without SOCK_CLOEXEC, so set it right after each opens.
+void set_cloexec(int fd) noexcept {
+  const int flags = ::fcntl(fd, F_GETFD);
+  if (flags >= 0) ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+}
+}  // namespace
+
 sigpipe_guard::sigpipe_guard() {
   sigset_t pipe_only, pending;
   sigemptyset(&pipe_only);
@@ -57,6 +67,7 @@ std::error_code tcp_stream::connect(const std::vector<tcp::endpoint> &endpoints,
     std::error_code ec;
     socket_.open(ep.protocol(), ec);
     if (ec) { last = ec; continue; }
+    set_cloexec(socket_.native_handle());
     if (bind_to) {
       socket_.set_option(asio::socket_base::reuse_address(true), ec);
       socket_.bind(*bind_to, ec);
@@ -444,6 +455,7 @@ std::error_code tcp_listener::listen(const asio::ip::address &local) {
   tcp::endpoint ep(local, 0);
   acceptor_.open(ep.protocol(), ec);
   if (ec) return ec;
+  set_cloexec(acceptor_.native_handle());
   acceptor_.bind(ep, ec);
   if (ec) return ec;
   acceptor_.listen(1, ec);
@@ -465,6 +477,7 @@ std::error_code tcp_listener::accept(tcp_stream &into, clock::time_point deadlin
   });
   if (auto ec = reactor_.wait(done, deadline, [&] { close(); })) return ec;
   close();  // one connection per listener
+  if (!result) set_cloexec(into.socket().native_handle());
   return result;
 }
 
