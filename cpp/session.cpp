@@ -8,6 +8,8 @@
 #include <cstring>
 
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "parse.hpp"
@@ -464,6 +466,7 @@ std::error_code session::dele(std::string_view path) {
 }
 
 std::error_code session::rename(std::string_view from, std::string_view to) {
+  if (has_crlf(from) || has_crlf(to)) return fail(errc::invalid, "name contains CR, LF or NUL");
   if (auto ec = sendcmd("RNFR " + std::string(from))) return ec;
   if (code_ / 100 != 3) return reply_failure(errc::reply);
   return voidcmd("RNTO " + std::string(to));
@@ -471,6 +474,7 @@ std::error_code session::rename(std::string_view from, std::string_view to) {
 
 std::error_code session::size(std::string_view path, std::uint64_t &out) {
   if (auto ec = ensure_ready()) return ec;
+  if (has_crlf(path)) return fail(errc::invalid, "path contains CR, LF or NUL");
   if (auto ec = set_type('I')) return ec;
   if (auto ec = sendcmd("SIZE " + std::string(path))) return ec;
   if (code_ != 213) return reply_failure(errc::reply);
@@ -575,8 +579,14 @@ std::error_code session::transfer_open(std::string_view cmd, int type, std::uint
     if (code_ / 100 != 3) return cleanup(reply_failure(errc_for_reply(code_)));
   }
   if (auto ec = command(cmd)) return cleanup(ec);
-  // Some servers send a 2xx before the 1xx; ftplib discards it too.
+  // Some servers send a 2xx before the 1xx (ftplib discards it too); but a
+  // command that simply completes must not wait for a reply that never
+  // comes: the 1xx is taken only if it follows within a short grace.
   if (code_ / 100 == 2) {
+    constexpr auto grace = std::chrono::seconds(2);
+    if (!control_.readable_within(clock::now() + std::min<clock::duration>(grace,
+                                                                         opts_.reply_timeout)))
+      return cleanup(reply_failure(errc::reply));
     if (auto ec = read_reply()) return cleanup(ec);
   }
   if (code_ / 100 != 1) return cleanup(reply_failure(errc_for_reply(code_)));
@@ -907,7 +917,7 @@ std::error_code session::mlsd(std::string_view path, ftp_mlsd_cb cb, void *userd
 namespace {
 
 // Write `len` bytes to `fd`; `done` counts what was written.  Returns 0 or
-// the errno of the failure.
+// the errno of the failure (EAGAIN when a non-blocking `fd` is full).
 int write_fully(int fd, const char *p, std::size_t len, std::size_t &done) {
   done = 0;
   while (done < len) {
@@ -920,6 +930,31 @@ int write_fully(int fd, const char *p, std::size_t len, std::size_t &done) {
   }
   return 0;
 }
+
+// The caller's descriptor, made non-blocking for the call when it is a pipe,
+// socket or terminal (regular files never block), so that a reader who
+// stops reading cannot hold the call beyond ftp_cancel() or the timeout.
+// The flag is restored on scope exit.
+class local_fd {
+ public:
+  explicit local_fd(int fd) : fd_(fd) {
+    struct stat st;
+    if (::fstat(fd, &st) != 0 || S_ISREG(st.st_mode) || S_ISBLK(st.st_mode)) return;
+    flags_ = ::fcntl(fd, F_GETFL);
+    if (flags_ >= 0 && !(flags_ & O_NONBLOCK))
+      changed_ = ::fcntl(fd, F_SETFL, flags_ | O_NONBLOCK) == 0;
+  }
+  ~local_fd() {
+    if (changed_) ::fcntl(fd_, F_SETFL, flags_);
+  }
+  local_fd(const local_fd &) = delete;
+  local_fd &operator=(const local_fd &) = delete;
+
+ private:
+  int fd_;
+  int flags_ = -1;
+  bool changed_ = false;
+};
 
 // A pipe for splice(2), closed on scope exit.
 struct pipe_pair {
@@ -949,9 +984,26 @@ std::error_code session::local_failure(const char *what, int err) {
   return errc::local;
 }
 
+// Wait until the caller's (non-blocking) descriptor is ready, looking for
+// ftp_cancel() every 50 ms, for at most the data timeout.  A cancel closes
+// the session as cancels do; a timeout is the descriptor's failure.
+std::error_code session::wait_local(int fd, short events) {
+  const auto deadline = clock::now() + opts_.data_timeout;
+  for (;;) {
+    if (reactor_.canceled()) return failure(errc::canceled, "waiting for the local descriptor");
+    pollfd p{fd, events, 0};
+    const int r = ::poll(&p, 1, 50);
+    if (r > 0) return {};
+    if (r < 0 && errno != EINTR) return local_failure("waiting for the local descriptor", errno);
+    if (clock::now() >= deadline)
+      return local_failure("waiting for the local descriptor", ETIMEDOUT);
+  }
+}
+
 std::error_code session::retr_fd(std::string_view cmd, std::uint64_t rest, int fd) {
   if (fd < 0) return fail(errc::invalid, "invalid file descriptor");
   sigpipe_guard no_sigpipe;  // a pipe or socket as `fd` must not kill the process
+  local_fd nonblocking(fd);
   if (auto ec = transfer_open(cmd, FTP_TYPE_BINARY, rest, nullptr)) return ec;
   pipe_pair pipe;
   bool use_splice = !data_.tls_active() && pipe.open();
@@ -972,16 +1024,17 @@ std::error_code session::retr_fd(std::string_view cmd, std::uint64_t rest, int f
         continue;
       }
       if (w < 0 && errno == EINTR) continue;
+      if (w < 0 && errno == EAGAIN) {
+        if (auto ec = wait_local(fd, POLLOUT)) return ec;
+        continue;
+      }
       if (w < 0 && errno != EINVAL) return local_failure("writing to the file", errno);
       block_.resize(std::max<std::size_t>(opts_.blocksize, 4096));
       while (left > 0) {
         const ssize_t r = ::read(pipe.fd[0], block_.data(), std::min(left, block_.size()));
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) return local_failure("moving data", r < 0 ? errno : EIO);
-        std::size_t done = 0;
-        const int err = write_fully(fd, block_.data(), static_cast<std::size_t>(r), done);
-        transfer_bytes_ += done;
-        if (err) return local_failure("writing to the file", err);
+        if (auto ec = write_local(fd, block_.data(), static_cast<std::size_t>(r))) return ec;
         left -= static_cast<std::size_t>(r);
       }
       use_splice = false;
@@ -992,17 +1045,31 @@ std::error_code session::retr_fd(std::string_view cmd, std::uint64_t rest, int f
     std::size_t n = 0;
     if (auto ec = read_data(block_.data(), block_.size(), n)) return ec;
     if (n == 0) return finish_transfer();
-    std::size_t done = 0;
-    if (int err = write_fully(fd, block_.data(), n, done)) {
-      transfer_bytes_ -= n - done;  // read_data counted the whole block
-      return local_failure("writing to the file", err);
-    }
+    transfer_bytes_ -= n;  // read_data counted the block; count what reaches fd
+    if (auto ec = write_local(fd, block_.data(), n)) return ec;
   }
+}
+
+// Write all of [p, p+len) to the caller's descriptor, counting what reaches
+// it in transfer_bytes_, waiting (cancellable) while it is full.
+std::error_code session::write_local(int fd, const char *p, std::size_t len) {
+  while (len > 0) {
+    std::size_t done = 0;
+    const int err = write_fully(fd, p, len, done);
+    transfer_bytes_ += done;
+    p += done;
+    len -= done;
+    if (err == 0) break;
+    if (err != EAGAIN) return local_failure("writing to the file", err);
+    if (auto ec = wait_local(fd, POLLOUT)) return ec;
+  }
+  return {};
 }
 
 std::error_code session::stor_fd(std::string_view cmd, std::uint64_t rest, int fd) {
   if (fd < 0) return fail(errc::invalid, "invalid file descriptor");
   sigpipe_guard no_sigpipe;  // sendfile(2) has no MSG_NOSIGNAL
+  local_fd nonblocking(fd);
   if (auto ec = transfer_open(cmd, FTP_TYPE_BINARY, rest, nullptr)) return ec;
   bool use_sendfile = !data_.tls_active();
   while (use_sendfile) {
@@ -1018,6 +1085,10 @@ std::error_code session::stor_fd(std::string_view cmd, std::uint64_t rest, int f
   for (;;) {
     const ssize_t r = ::read(fd, block_.data(), block_.size());
     if (r < 0 && errno == EINTR) continue;
+    if (r < 0 && errno == EAGAIN) {
+      if (auto ec = wait_local(fd, POLLIN)) return ec;
+      continue;
+    }
     if (r < 0) return local_failure("reading the file", errno);
     if (r == 0) return finish_transfer();
     if (auto ec = transfer_write(block_.data(), static_cast<std::size_t>(r))) return ec;

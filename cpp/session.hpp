@@ -139,6 +139,8 @@ class session {
   std::error_code data_failed(std::error_code ec, const char *what);
   std::error_code stop_by_callback();
   std::error_code local_failure(const char *what, int err);
+  std::error_code wait_local(int fd, short events);
+  std::error_code write_local(int fd, const char *p, std::size_t len);
 
   // Errors: convert, describe, and close when the connection is unusable.
   std::error_code failure(std::error_code ec, std::string_view context,

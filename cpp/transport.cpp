@@ -298,6 +298,11 @@ void tcp_stream::free_tls() noexcept {
   }
 }
 
+bool tcp_stream::readable_within(clock::time_point deadline) {
+  if (readable_now()) return true;
+  return socket_.is_open() && !wait_ready(tcp::socket::wait_read, deadline);
+}
+
 bool tcp_stream::readable_now() {
   if (!socket_.is_open()) return false;
   if (!ssl_) return available() > 0;

@@ -166,6 +166,10 @@ class tcp_stream {
   const std::string &tls_detail() const { return tls_detail_; }
   int last_errno() const { return last_errno_; }
 
+  // Wait until something can be read (or the peer closed), at most until
+  // `deadline`; false on timeout or cancel.  Nothing is consumed.
+  bool readable_within(clock::time_point deadline);
+
   // Whether application data can be read without waiting (for detecting
   // unsolicited replies).  True on errors too, so the reader sees them.
   bool readable_now();

@@ -608,7 +608,10 @@ FTP_EXTERN int ftp_mlsd(ftp_session *s, const char *path, ftp_mlsd_cb cb, void *
  * of data and a 2xx final reply; ftp_transfer_bytes() counts what reached
  * `fd`.  A write error on `fd` aborts the transfer (ABOR) and gives
  * FTP_ELOCAL with the system's reason.  SIGPIPE is blocked in the calling
- * thread during the call (EPIPE is reported instead).  `fd` stays open; the
+ * thread during the call (EPIPE is reported instead).  A pipe, socket or
+ * terminal `fd` is switched to non-blocking mode for the call (and back):
+ * while it is full the call waits at most the data timeout (then
+ * FTP_ELOCAL) and ftp_cancel() still stops it promptly.  `fd` stays open; the
  * caller owns it.
  */
 FTP_EXTERN int ftp_retr_fd(ftp_session *s, const char *path, uint64_t rest, int fd);
@@ -675,7 +678,10 @@ FTP_EXTERN int ftp_stor_files(ftp_session *s, ftp_file_item *items, size_t n, un
 /**
  * Open a data connection and start a transfer with `cmd` (ftplib's
  * ntransfercmd): optionally TYPE, then "REST rest" if `rest` > 0, then the
- * command, which must answer 1xx.  On success the transfer is open: call
+ * command, which must answer 1xx.  A 2xx answer is skipped if a 1xx
+ * follows within 2 s (some servers send one first; ftplib skips it too);
+ * otherwise the call fails at once with FTP_EREPLY and the session stays
+ * usable.  On success the transfer is open: call
  * ftp_transfer_read() (downloads) or ftp_transfer_write() (uploads), then
  * ftp_transfer_close().  `*size` (if not NULL) receives the size the 150
  * reply announces, or -1 if it names none.  Other calls on the session
