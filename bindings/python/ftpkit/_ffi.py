@@ -173,6 +173,16 @@ int ftp_mlsd(ftp_session *s, const char *path, ftp_mlsd_cb cb, void *userdata);
 int ftp_retr_fd(ftp_session *s, const char *path, uint64_t rest, int fd);
 int ftp_stor_fd(ftp_session *s, const char *path, uint64_t rest, int fd);
 
+typedef struct ftp_file_item {
+  const char *path;
+  int fd;
+  int status;
+  uint64_t bytes;
+} ftp_file_item;
+
+int ftp_retr_files(ftp_session *s, ftp_file_item *items, size_t n, unsigned parallel);
+int ftp_stor_files(ftp_session *s, ftp_file_item *items, size_t n, unsigned parallel);
+
 #define FTP_TYPE_KEEP 0
 #define FTP_TYPE_BINARY 73
 #define FTP_TYPE_ASCII 65

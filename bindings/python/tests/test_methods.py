@@ -206,6 +206,41 @@ def test_retrfile_storfile(server, ftp, workdir, tmp_path):
     assert (tmp_path / "dst.bin").read_bytes() == payload
 
 
+def test_retrfiles_storfiles_parallel(server, ftp, workdir, tmp_path):
+    payloads = {f"m{i}.bin": data_of(10_000 + 997 * i, i) for i in range(12)}
+    srcs = []
+    for name, payload in payloads.items():
+        (tmp_path / name).write_bytes(payload)
+        srcs.append((name, open(tmp_path / name, "rb")))
+    try:
+        counts = ftp.storfiles(srcs, parallel=4)
+    finally:
+        for _, f in srcs:
+            f.close()
+    assert counts == [len(p) for p in payloads.values()]
+    for name, payload in payloads.items():
+        assert server.local(f"{workdir}/{name}").read_bytes() == payload
+    outs = [(name, open(tmp_path / ("out-" + name), "wb")) for name in payloads]
+    try:
+        counts = ftp.retrfiles(outs + [], parallel=3)
+    finally:
+        for _, f in outs:
+            f.close()
+    assert counts == [len(p) for p in payloads.values()]
+    for name, payload in payloads.items():
+        assert (tmp_path / ("out-" + name)).read_bytes() == payload
+    # A missing file: the others still arrive, then the first failure raises.
+    missing = [("m0.bin", open(tmp_path / "again0", "wb")), ("nope.bin", open(tmp_path / "nope", "wb"))]
+    try:
+        with pytest.raises(ftplib.error_perm):
+            ftp.retrfiles(missing, parallel=2)
+    finally:
+        for _, f in missing:
+            f.close()
+    assert (tmp_path / "again0").read_bytes() == payloads["m0.bin"]
+    assert ftp.voidcmd("NOOP").startswith("200")
+
+
 def test_active_mode(server, ftp, workdir):
     server.put(f"{workdir}/p.bin", data_of(50_000))
     ftp.set_pasv(False)

@@ -1,0 +1,151 @@
+"""Fixtures of the interoperability matrix (tests/interop).
+
+Every test runs against each of vsftpd, ProFTPD, Pure-FTPd and pyftpdlib
+(`server`, started once per run on 127.0.0.1), in plain FTP and explicit
+FTPS with PROT P (`mode`), with passive and active data connections
+(`data_mode`).  `ftp` is a session connected and logged in that way, in the
+server's working folder.  A server is skipped (with the reason) only when it
+cannot run here: its binary is missing after fetch_servers.sh, which the
+fixture runs itself when ProFTPD or Pure-FTPd is not unpacked yet.
+"""
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from interop_ffi import Lib, Session  # noqa: E402
+from interop_data import BIG, SEED  # noqa: E402
+from interop_servers import HOST, SERVER_CLASSES, Certs, ensure_fetched  # noqa: E402
+
+SERVER_NAMES = ["vsftpd", "proftpd", "pure-ftpd", "pyftpdlib"]
+
+
+
+# Library bugs this suite found, as (test, server, mode, reason); each such
+# test is xfail(strict=True): it must keep failing until the bug is fixed,
+# and then the entry has to go.  Details in MATRIX.md.
+PROFTPD_TLS_TICKETS = (
+    "ftpkit bug: with PROT P against ProFTPD 1.3.8 (TLS 1.3; mod_tls requires "
+    "session reuse by default) the data connection after two uploads in a row is "
+    "refused with 425 (ProFTPD: 'client did not reuse TLS session'). ProFTPD sends "
+    "no ticket on upload data connections, so the library's pool of tickets runs "
+    "dry; its fallback, the control connection's session, was already resumed "
+    "once, and OpenSSL (SSL_SESS_CACHE_CLIENT) marks a TLS 1.3 session "
+    "not_resumable after one use, so a full handshake is made. ProFTPD accepts "
+    "the same session many times (a client on Python's ssl module resumes the "
+    "control connection's session for 4 uploads in a row)")
+PURE_FTPD_ABOR = (
+    "ftpkit bug: ftp_abort() on a plain control connection to Pure-FTPd 1.0.50 "
+    "returns FTP_ETIMEOUT after the reply timeout and closes the session: "
+    "Pure-FTPd silently ignores a command line that starts with Telnet IAC bytes, "
+    "so the 'IAC IP IAC' + urgent 'DM' + 'ABOR' the library sends is never "
+    "answered (a plain 'ABOR' gets '226 Since you see this ABOR must've succeeded')")
+KNOWN_BUGS = [
+    ("test_rest_stor", "proftpd", "tls", PROFTPD_TLS_TICKETS),
+    ("test_many_transfers", "proftpd", "tls", PROFTPD_TLS_TICKETS),
+    ("test_abort", "pure-ftpd", "plain", PURE_FTPD_ABOR),
+    ("test_abort_upload", "pure-ftpd", "plain", PURE_FTPD_ABOR),
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        for test, server, mode, reason in KNOWN_BUGS:
+            if (item.originalname == test and params.get("server") == server
+                    and params.get("mode") == mode):
+                item.add_marker(pytest.mark.xfail(strict=True, reason=reason))
+
+
+@pytest.fixture(scope="session")
+def lib():
+    return Lib.get()
+
+
+@pytest.fixture(scope="session")
+def certs():
+    d = Path(tempfile.mkdtemp(prefix="ftpkit-interop-certs-", dir="/tmp"))
+    c = Certs(d)
+    yield c
+    import shutil
+    shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture(scope="session", params=SERVER_NAMES)
+def server(request, certs):
+    name = request.param
+    fetch_note = ""
+    if name in ("proftpd", "pure-ftpd"):
+        fetch_note = ensure_fetched()
+    srv = SERVER_CLASSES[name](certs)
+    reason = srv.available()
+    if reason:
+        srv.cleanup()
+        pytest.skip(f"{name}: {reason}" + (f" ({fetch_note})" if fetch_note else ""))
+    try:
+        srv.start()
+        srv.put("seed.bin", SEED)
+        srv.put("big.bin", BIG)
+        srv.put("empty.bin", b"")
+        yield srv
+    finally:
+        srv.cleanup()
+
+
+@pytest.fixture(params=["plain", "tls"])
+def mode(request):
+    return request.param
+
+
+@pytest.fixture(params=["passive", "active"])
+def data_mode(request):
+    return request.param
+
+
+def new_session(server, mode, data_mode, certs) -> Session:
+    s = Session()
+    assert s.set_timeout(30000) == 0
+    assert s.set_debug(1) == 0
+    assert s.set_passive(data_mode == "passive") == 0
+    if mode == "tls":
+        assert s.set_tls_mode(s.lib.FTP_TLS_EXPLICIT) == 0
+        assert s.set_tls_ca(str(certs.ca)) == 0
+    return s
+
+
+@pytest.fixture
+def fresh(server, mode, data_mode, certs):
+    """A new, unconnected session configured for (mode, data_mode)."""
+    if mode == "tls" and not server.tls:
+        pytest.skip(f"{server.name}: no TLS support in this build (mod_tls.so / pyOpenSSL missing)")
+    s = new_session(server, mode, data_mode, certs)
+    yield s
+    if s.is_connected():
+        s.quit()
+    s.free()
+
+
+@pytest.fixture
+def ftp(fresh, server):
+    """A session connected, logged in and in server.remote_dir."""
+    s = fresh
+    rc = s.connect(HOST, server.port)
+    assert rc == 0, f"connect: {s.describe(rc)}"
+    rc = s.login(server.user, server.password)
+    assert rc == 0, f"login: {s.describe(rc)}"
+    if server.remote_dir != ".":
+        rc = s.cwd(server.remote_dir)
+        assert rc == 0, f"cwd: {s.describe(rc)}"
+    return s
+
+
+@pytest.fixture
+def uniq(request, mode, data_mode):
+    """A file name unique to this test and parameter set."""
+    return f"{request.node.originalname}-{mode}-{data_mode}"
