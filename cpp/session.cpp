@@ -17,8 +17,6 @@
 namespace ftpkit {
 namespace {
 
-constexpr std::uint8_t IAC = 255, IP = 244, DM = 242;  // Telnet, RFC 854
-
 bool has_crlf(std::string_view s) {
   return s.find_first_of("\r\n", 0) != std::string_view::npos ||
          s.find('\0') != std::string_view::npos;
@@ -692,10 +690,10 @@ std::error_code session::transfer_close() {
   return finish_transfer();
 }
 
-// ABOR as RFC 959 §4.1.3 asks: Telnet IP, then Synch (IAC with DM sent as
-// urgent data), then the command.  The data connection is reset so that an
-// upload cannot look complete.  With a transfer open the server answers
-// twice (426 or 226 for the transfer, then 226/225 for ABOR).
+// ABOR (RFC 959 §4.1.3) after ending the data connection: reset on plain
+// connections, so that an upload cannot look complete.  With a transfer
+// open the server answers twice (426 or 226 for the transfer, then 226/225
+// for ABOR).
 std::error_code session::abort_transfer() {
   const bool had_transfer = transfer_.open;
   transfer_.open = false;
@@ -717,25 +715,25 @@ std::error_code session::abort_transfer() {
   tls_ctx_.forget_from(data_.tls_handle());
   data_.reset_close();
   if (opts_.debug_level >= 1) trace("*cmd*", "ABOR");
-  // Telnet IP and Synch go on plain connections only: urgent data would be
-  // sent beside TLS, not inside it, and break the stream (RFC 4217 has the
-  // command sent as is).
-  if (!control_.tls_active()) {
-    const std::uint8_t ip[] = {IAC, IP, IAC};
-    if (auto ec = control_.write_all(ip, sizeof ip, opts_.reply_timeout))
-      return failure(ec, "sending ABOR", &control_);
-    if (auto ec = control_.send_urgent(DM)) return failure(ec, "sending ABOR");
-  }
+  // Plain "ABOR", with no Telnet IP/Synch before it (RFC 959 §4.1.3 asks
+  // for them so that a server busy with the data connection notices): the
+  // data connection is already closed or drained here, so every server
+  // reads its control connection again; Pure-FTPd ignores a command line
+  // that starts with Telnet IAC bytes; and over TLS urgent data would
+  // travel beside the TLS stream and break it.
   const char abor[] = "ABOR\r\n";
   if (auto ec = control_.write_all(abor, sizeof abor - 1, opts_.reply_timeout))
     return failure(ec, "sending ABOR", &control_);
   if (auto ec = read_reply()) return ec;
+  // With a transfer open the first reply is the transfer's outcome (426,
+  // 451, 226, ... whatever it was) and ABOR's own follows; 225 means ABOR
+  // found nothing to abort and is the only reply.
   if (had_transfer && code_ != 225) {
-    if (code_ >= 400 && code_ != 426 && code_ != 451 && code_ != 425)
-      return reply_failure(errc_for_reply(code_));
     if (auto ec = read_reply()) return ec;
   }
-  if (code_ == 225 || code_ == 226 || code_ == 426) return {};
+  // ABOR's reply: 225/226, or the 426/451 some servers (Pure-FTPd) send
+  // last.
+  if (code_ / 100 == 2 || code_ == 426 || code_ == 451) return {};
   return reply_failure(errc_for_reply(code_));
 }
 

@@ -369,12 +369,6 @@ std::error_code tcp_stream::send_from_fd(int fd, std::size_t max, std::size_t &n
   }
 }
 
-std::error_code tcp_stream::send_urgent(std::uint8_t byte) {
-  std::error_code ec;
-  socket_.send(asio::buffer(&byte, 1), asio::socket_base::message_out_of_band, ec);
-  return ec;
-}
-
 std::size_t tcp_stream::available() {
   std::error_code ec;
   std::size_t n = socket_.available(ec);

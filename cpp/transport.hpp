@@ -112,9 +112,6 @@ class tcp_stream {
   // errc::local when reading `fd` failed (last_errno() says why).
   std::error_code send_from_fd(int fd, std::size_t max, std::size_t &n, clock::duration idle);
 
-  // Send one byte as TCP urgent data (the Telnet Synch's DM, RFC 854).
-  std::error_code send_urgent(std::uint8_t byte);
-
   // Bytes that can be read without blocking (0 on error).
   std::size_t available();
 

@@ -25,8 +25,6 @@ from interop_servers import HOST, SERVER_CLASSES, Certs, ensure_fetched  # noqa:
 
 SERVER_NAMES = ["vsftpd", "proftpd", "pure-ftpd", "pyftpdlib"]
 
-
-
 # Library bugs this suite found, as (test, server, mode, reason); each such
 # test is xfail(strict=True): it must keep failing until the bug is fixed,
 # and then the entry has to go.  Details in MATRIX.md.
@@ -40,17 +38,9 @@ PROFTPD_TLS_TICKETS = (
     "not_resumable after one use, so a full handshake is made. ProFTPD accepts "
     "the same session many times (a client on Python's ssl module resumes the "
     "control connection's session for 4 uploads in a row)")
-PURE_FTPD_ABOR = (
-    "ftpkit bug: ftp_abort() on a plain control connection to Pure-FTPd 1.0.50 "
-    "returns FTP_ETIMEOUT after the reply timeout and closes the session: "
-    "Pure-FTPd silently ignores a command line that starts with Telnet IAC bytes, "
-    "so the 'IAC IP IAC' + urgent 'DM' + 'ABOR' the library sends is never "
-    "answered (a plain 'ABOR' gets '226 Since you see this ABOR must've succeeded')")
 KNOWN_BUGS = [
     ("test_rest_stor", "proftpd", "tls", PROFTPD_TLS_TICKETS),
     ("test_many_transfers", "proftpd", "tls", PROFTPD_TLS_TICKETS),
-    ("test_abort", "pure-ftpd", "plain", PURE_FTPD_ABOR),
-    ("test_abort_upload", "pure-ftpd", "plain", PURE_FTPD_ABOR),
 ]
 
 

@@ -183,6 +183,9 @@ class Session:
     def set_passive(self, on: bool):
         return self.lib.ftp_set_passive(self.s, 1 if on else 0)
 
+    def set_epsv(self, on: bool):
+        return self.lib.ftp_set_epsv(self.s, 1 if on else 0)
+
     def set_tls_mode(self, mode: int):
         return self.lib.ftp_set_tls_mode(self.s, mode)
 

@@ -99,14 +99,23 @@ def fill(template: str, tls: bool, **values) -> str:
     return "\n".join(out) + "\n"
 
 
+_fetch_note: str | None = None
+
+
 def ensure_fetched() -> str:
-    """Run fetch_servers.sh when ProFTPD or Pure-FTPd is missing (idempotent);
-    return its output (for skip reasons)."""
-    if PROFTPD.exists() and PURE_FTPD.exists() and PURE_PW.exists():
-        return ""
-    r = subprocess.run(["bash", str(FETCH_SCRIPT), str(SERVERS_DIR)], capture_output=True,
-                       text=True, timeout=600, stdin=subprocess.DEVNULL)
-    return f"fetch_servers.sh exited {r.returncode}: {(r.stdout + r.stderr).strip()[-800:]}"
+    """Run fetch_servers.sh once per test run (idempotent: it returns at once
+    when ProFTPD and Pure-FTPd are unpacked and ldd finds their libraries);
+    return a note on its failure, for skip reasons, or ""."""
+    global _fetch_note
+    if _fetch_note is None:
+        try:
+            r = subprocess.run(["bash", str(FETCH_SCRIPT), str(SERVERS_DIR)], capture_output=True,
+                               text=True, timeout=600, stdin=subprocess.DEVNULL)
+            _fetch_note = "" if r.returncode == 0 else (
+                f"fetch_servers.sh exited {r.returncode}: {(r.stdout + r.stderr).strip()[-800:]}")
+        except (OSError, subprocess.TimeoutExpired) as e:
+            _fetch_note = f"fetch_servers.sh failed: {e}"
+    return _fetch_note
 
 
 def ftp_ids() -> tuple[int, int]:

@@ -26,6 +26,7 @@ COLUMNS = [  # test function -> column title
     ("test_mlsd", "MLSD"),
     ("test_retr", "RETR"),
     ("test_stor", "STOR"),
+    ("test_data_commands", "EPSV/PASV or PORT"),
     ("test_rest_retr", "REST+RETR"),
     ("test_rest_stor", "REST+STOR"),
     ("test_dirs", "MKD/CWD/RNFR/DELE/RMD"),

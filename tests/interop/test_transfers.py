@@ -126,6 +126,29 @@ def test_rest_retr(ftp, offset):
     assert data == SEED[offset:]
 
 
+def test_data_commands(ftp, data_mode):
+    """Passive: EPSV (229, the default) and, with EPSV turned off, PASV
+    (227) both work.  Active: PORT (200) works."""
+    def used(cmd, code):
+        cmds = [i for i, ln in enumerate(ftp.trace) if ln.startswith(f"*cmd* '{cmd}")]
+        assert cmds, (cmd, ftp.trace)
+        assert ftp.trace[cmds[-1] + 1].startswith(f"*resp* '{code}"), ftp.trace
+    if data_mode == "passive":
+        rc, data = ftp.retr("seed.bin")
+        assert rc == 0 and data == SEED, ftp.describe(rc)
+        used("EPSV", 229)
+        assert ftp.set_epsv(False) == 0
+        del ftp.trace[:]
+        rc, data = ftp.retr("seed.bin")
+        assert rc == 0 and data == SEED, ftp.describe(rc)
+        used("PASV", 227)
+        assert not any(ln.startswith("*cmd* 'EPSV") for ln in ftp.trace), ftp.trace
+    else:
+        rc, data = ftp.retr("seed.bin")
+        assert rc == 0 and data == SEED, ftp.describe(rc)
+        used("PORT", 200)
+
+
 def test_rest_stor(ftp, server, uniq):
     data = random.Random(uniq).randbytes(2 * (1 << 20) + 11)
     cut = 700001

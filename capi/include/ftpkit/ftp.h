@@ -479,11 +479,14 @@ FTP_EXTERN int ftp_size(ftp_session *s, const char *path, uint64_t *out);
 FTP_EXTERN int ftp_noop(ftp_session *s);
 
 /**
- * Abort the transfer in progress (ABOR, RFC 959 §4.1.3), sent as Telnet IP
- * and Synch (the DM byte urgent, out of band) on plain connections; on a
- * TLS control connection the command alone, inside TLS (RFC 4217).  During an
- * open pull transfer this also closes the data connection and reads both
- * replies (426 then 226/225).  Without a transfer it just sends ABOR.
+ * Abort the transfer in progress (ABOR, RFC 959 §4.1.3).  During an open
+ * pull transfer this first ends the data connection (reset on plain
+ * connections), then sends "ABOR" and reads both replies (426 or 226 for
+ * the transfer, then 226/225).  Without a transfer it just sends ABOR.
+ * ABOR goes without the Telnet IP/Synch prefix: the data connection is
+ * already closed, so every server reads the command, and Pure-FTPd ignores
+ * lines that start with Telnet bytes (and over TLS urgent data would break
+ * the stream).
  * Replies 225, 226 and 426 count as success.  Afterwards the session is
  * usable.  A PROT P download is read to its end (at most 16 MiB more, then
  * reset) before ABOR: servers evict the TLS session of a data connection

@@ -1,0 +1,59 @@
+"""Fixtures of the fault-injection suite (tests/faults).
+
+The servers (vsftpd from apt, pyftpdlib) and the CFFI loader are the
+interop suite's (tests/interop/interop_servers.py, interop_ffi.py, imported
+read-only): the same configurations, started the same way on 127.0.0.1, so
+a test can SIGKILL a server together with every session process it forked
+(see FtpServer.kill), then restart it on the same files.
+"""
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from faults_support import start_server  # noqa: E402
+from interop_ffi import Lib  # noqa: E402
+from interop_servers import Certs  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def lib():
+    return Lib.get()
+
+
+@pytest.fixture(scope="session")
+def certs():
+    d = Path(tempfile.mkdtemp(prefix="ftpkit-faults-certs-", dir="/tmp"))
+    yield Certs(d)
+    shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture(params=["pyftpdlib", "vsftpd"])
+def killable(request, certs):
+    """A server of its own for one test, which the test may kill and restart
+    (offering explicit FTPS, not requiring it)."""
+    srv = start_server(request.param, certs)
+    yield srv
+    srv.cleanup()
+
+
+@pytest.fixture(scope="session")
+def shared_servers(certs):
+    """Servers shared by the tests that do not kill them, started on demand
+    (offering explicit FTPS, not requiring it)."""
+    started: dict[str, object] = {}
+
+    def get(kind):
+        if kind not in started:
+            started[kind] = start_server(kind, certs)
+        return started[kind]
+    yield get
+    for srv in started.values():
+        srv.cleanup()

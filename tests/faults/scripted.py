@@ -1,0 +1,124 @@
+"""A tiny scripted FTP server (Python stdlib) on 127.0.0.1 for fault tests.
+
+`ScriptedServer(script)` listens on an ephemeral port and runs
+`script(conn, server)` on a thread for every control connection; `conn` is
+a `Control` with `send(line)` / `recv_line()` helpers.  Every command line
+received is appended to `server.commands`.
+"""
+from __future__ import annotations
+
+import socket
+import threading
+
+
+class Control:
+    def __init__(self, sock: socket.socket, server: "ScriptedServer"):
+        self.sock = sock
+        self.server = server
+        self.buf = b""
+
+    def send(self, line: str):
+        self.sock.sendall(line.encode("latin-1") + b"\r\n")
+
+    def recv_line(self) -> str | None:
+        while b"\n" not in self.buf:
+            try:
+                chunk = self.sock.recv(4096)
+            except OSError:
+                return None
+            if not chunk:
+                return None
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        text = line.rstrip(b"\r").decode("latin-1")
+        with self.server.lock:
+            self.server.commands.append(text)
+        return text
+
+
+class ScriptedServer:
+    def __init__(self, script, host="127.0.0.1"):
+        self.script = script
+        self.commands: list[str] = []
+        self.lock = threading.Lock()
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind((host, 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.conns: list[socket.socket] = []
+        self.stopping = False
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while not self.stopping:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            self.conns.append(c)
+            threading.Thread(target=self._run, args=(c,), daemon=True).start()
+
+    def _run(self, c):
+        try:
+            self.script(Control(c, self), self)
+        except OSError:
+            pass
+        finally:
+            try:
+                c.close()
+            except OSError:
+                pass
+
+    def close(self):
+        self.stopping = True
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+        for c in self.conns:
+            try:
+                c.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            try:
+                c.close()
+            except OSError:
+                pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def basic_login(ctl: Control) -> str | None:
+    """Greeting, then USER/PASS/FEAT/OPTS/TYPE/NOOP answered plainly until a
+    command outside that set arrives, which is returned."""
+    ctl.send("220 scripted fault server ready")
+    while True:
+        line = ctl.recv_line()
+        if line is None:
+            return None
+        verb = line.split(" ", 1)[0].upper()
+        if verb == "USER":
+            ctl.send("331 password please")
+        elif verb == "PASS":
+            ctl.send("230 logged in")
+        elif verb == "FEAT":
+            ctl.send("211-Features:")
+            ctl.send(" SIZE")
+            ctl.send("211 End")
+        elif verb == "OPTS":
+            ctl.send("501 no options")
+        elif verb == "TYPE":
+            ctl.send("200 type set")
+        elif verb == "NOOP":
+            ctl.send("200 noop ok")
+        elif verb == "QUIT":
+            ctl.send("221 bye")
+            return None
+        else:
+            return line
