@@ -220,6 +220,18 @@ with open(out, 'wb') as o:
 f.quit()
 """
 
+PY_BINDING_RETR = """
+import sys
+sys.path.insert(0, sys.argv[7])
+import ftpkit
+host, port, user, pw, path, out = sys.argv[1:7]
+f = ftpkit.FTP(timeout=120)
+f.connect(host, int(port)); f.login(user, pw)
+with open(out, 'wb') as o:
+    f.retrbinary('RETR ' + path, o.write, blocksize=65536)
+f.quit()
+"""
+
 PY_STOR = """
 import ftplib, sys
 host, port, user, pw, path, src = sys.argv[1:7]
@@ -349,6 +361,10 @@ class Bench:
                       f"open -p {port} 127.0.0.1; get data.bin -o {o}"], None),
             "ftplib (64 KiB)": ([sys.executable, "-c", PY_RETR, "127.0.0.1", str(port),
                                  "anonymous", "", "data.bin", o, "0", ""], None),
+            "Python binding (64 KiB)": ([sys.executable, "-c", PY_BINDING_RETR, "127.0.0.1",
+                                         str(port), "anonymous", "", "data.bin", o,
+                                         str(HERE.parent / "bindings" / "python")],
+                                        {"FTPKIT_LIBRARY": str(self.build / "capi" / "libftpkit.so")}),
             "ftpkit CLI": ([str(self.cli), "get", "-q", self.url(port, "data.bin"), "-o", o], None),
             "C API, callback": ([str(self.cbench), "127.0.0.1", str(port), "anonymous", "",
                                  "retr-cb", "data.bin", o], None),
