@@ -27,6 +27,8 @@ tls_context::~tls_context() {
 void tls_context::clear_sessions() noexcept {
   for (const ticket &t : sessions_) SSL_SESSION_free(t.session);
   sessions_.clear();
+  if (spare_) SSL_SESSION_free(spare_);
+  spare_ = nullptr;
 }
 
 void tls_context::forget_from(const SSL *ssl) noexcept {
@@ -42,9 +44,13 @@ void tls_context::forget_from(const SSL *ssl) noexcept {
 }
 
 SSL_SESSION *tls_context::take_session() {
-  if (sessions_.empty()) return nullptr;
+  if (sessions_.empty()) return spare_ ? SSL_SESSION_dup(spare_) : nullptr;
   SSL_SESSION *s = sessions_.back().session;
   sessions_.pop_back();
+  if (SSL_SESSION *copy = SSL_SESSION_dup(s)) {
+    if (spare_) SSL_SESSION_free(spare_);
+    spare_ = copy;
+  }
   return s;
 }
 

@@ -40,7 +40,11 @@ class tls_context {
   // reference), or null.  TLS 1.3 tickets may be single-use (servers with a
   // stateful cache, such as vsftpd, refuse a second resumption), so every
   // ticket the server sends, on any connection, goes into a small pool and
-  // each is handed out once, newest first.
+  // each is handed out once, newest first.  When the pool is empty (servers
+  // that send no ticket on some data connections, as ProFTPD on uploads), a
+  // fresh copy of the last session handed out is offered: servers whose
+  // tickets are reusable accept it.  (The copy is made before use: OpenSSL
+  // marks a session it has resumed as not resumable.)
   SSL_SESSION *take_session();
   void clear_sessions() noexcept;
   // Drop the sessions that connection `ssl` brought: it ended without a
@@ -56,6 +60,7 @@ class tls_context {
   static int on_new_session(SSL *ssl, SSL_SESSION *sess);
   SSL_CTX *ctx_ = nullptr;
   std::deque<ticket> sessions_;
+  SSL_SESSION *spare_ = nullptr;  // an unused copy of the last session handed out
 };
 
 // The reason of the oldest error on OpenSSL's queue (then clears it), or

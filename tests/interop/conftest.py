@@ -28,20 +28,9 @@ SERVER_NAMES = ["vsftpd", "proftpd", "pure-ftpd", "pyftpdlib"]
 # Library bugs this suite found, as (test, server, mode, reason); each such
 # test is xfail(strict=True): it must keep failing until the bug is fixed,
 # and then the entry has to go.  Details in MATRIX.md.
-PROFTPD_TLS_TICKETS = (
-    "ftpkit bug: with PROT P against ProFTPD 1.3.8 (TLS 1.3; mod_tls requires "
-    "session reuse by default) the data connection after two uploads in a row is "
-    "refused with 425 (ProFTPD: 'client did not reuse TLS session'). ProFTPD sends "
-    "no ticket on upload data connections, so the library's pool of tickets runs "
-    "dry; its fallback, the control connection's session, was already resumed "
-    "once, and OpenSSL (SSL_SESS_CACHE_CLIENT) marks a TLS 1.3 session "
-    "not_resumable after one use, so a full handshake is made. ProFTPD accepts "
-    "the same session many times (a client on Python's ssl module resumes the "
-    "control connection's session for 4 uploads in a row)")
-KNOWN_BUGS = [
-    ("test_rest_stor", "proftpd", "tls", PROFTPD_TLS_TICKETS),
-    ("test_many_transfers", "proftpd", "tls", PROFTPD_TLS_TICKETS),
-]
+# Library bugs this suite found are fixed; a new one goes here as
+# (test name, server, mode, reason) and is marked xfail(strict=True).
+KNOWN_BUGS: list = []
 
 
 def pytest_collection_modifyitems(config, items):
