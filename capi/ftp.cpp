@@ -7,6 +7,7 @@
 #include <new>
 #include <string>
 
+#include "parse.hpp"
 #include "session.hpp"
 
 struct ftp_session {
@@ -403,6 +404,40 @@ int ftp_stor_files(ftp_session *s, ftp_file_item *items, size_t n, unsigned para
   return guard(s, [&](ftpkit::session &impl) {
     return impl.transfer_files(items, n, parallel, true);
   });
+}
+
+int ftp_parse_list_line(const char *line, size_t len, ftp_list_entry *out) {
+  if (!out) return FTP_EINVAL;
+  *out = ftp_list_entry{};
+  out->size = -1;
+  out->hour = out->minute = -1;
+  if (!line) return FTP_EINVAL;
+  ftpkit::list_entry e;
+  ftpkit::list_result r;
+  try {
+    r = ftpkit::parse_list_line(std::string_view(line, len), e);
+  } catch (const std::bad_alloc &) {
+    return FTP_ENOMEM;
+  } catch (...) {
+    return FTP_EINTERNAL;
+  }
+  switch (r) {
+    case ftpkit::list_result::skip: return 0;
+    case ftpkit::list_result::unknown: return FTP_EPROTO;
+    case ftpkit::list_result::entry: break;
+  }
+  out->name = e.name.data();
+  out->name_len = e.name.size();
+  out->link_target = e.link_target.empty() ? nullptr : e.link_target.data();
+  out->link_target_len = e.link_target.size();
+  out->type = e.type;
+  out->size = e.size;
+  out->year = e.year;
+  out->month = e.month;
+  out->day = e.day;
+  out->hour = e.hour;
+  out->minute = e.minute;
+  return 1;
 }
 
 int ftp_storlines(ftp_session *s, const char *cmd, ftp_read_cb cb, void *userdata) {

@@ -269,4 +269,198 @@ std::vector<std::pair<std::string, std::string>> parse_feat(std::string_view rep
   return out;
 }
 
+// ---------------------------------------------------------------------------
+// LIST lines
+
+namespace {
+
+struct token {
+  std::string_view text;
+  std::size_t pos;  // offset in the line
+};
+
+// Split on runs of spaces (and tabs), keeping where each token starts.
+std::vector<token> split_fields(std::string_view line, std::size_t max_fields) {
+  std::vector<token> out;
+  std::size_t i = 0;
+  while (i < line.size() && out.size() < max_fields) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    if (i >= line.size()) break;
+    const std::size_t start = i;
+    while (i < line.size() && line[i] != ' ' && line[i] != '\t') ++i;
+    out.push_back({line.substr(start, i - start), start});
+  }
+  return out;
+}
+
+// A decimal number of at most `max_digits` digits, all of `s`.
+bool small_number(std::string_view s, std::size_t max_digits, int &out) {
+  if (s.empty() || s.size() > max_digits) return false;
+  int v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  out = v;
+  return true;
+}
+
+bool size_number(std::string_view s, int64_t &out) {
+  if (s.empty() || s.size() > 19) return false;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return false;
+  out = static_cast<int64_t>(v);
+  return true;
+}
+
+int month_number(std::string_view s) {
+  static const char *const names[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                      "jul", "aug", "sep", "oct", "nov", "dec"};
+  if (s.size() != 3) return 0;
+  for (int m = 0; m < 12; ++m) {
+    bool same = true;
+    for (int k = 0; k < 3; ++k)
+      if ((s[static_cast<std::size_t>(k)] | 0x20) != names[m][k]) same = false;
+    if (same) return m + 1;
+  }
+  return 0;
+}
+
+// "HH:MM" with 0..23 and 0..59.
+bool clock_time(std::string_view s, int &hour, int &minute) {
+  const std::size_t colon = s.find(':');
+  if (colon == std::string_view::npos) return false;
+  return small_number(s.substr(0, colon), 2, hour) && small_number(s.substr(colon + 1), 2, minute) &&
+         hour <= 23 && minute <= 59;
+}
+
+list_result parse_unix(std::string_view line, list_entry &out) {
+  // perms links owner [group] size month day time|year name...
+  const auto f = split_fields(line, 12);
+  if (f.size() < 8) return list_result::unknown;
+  const std::string_view perms = f[0].text;
+  if (perms.size() < 10) return list_result::unknown;
+  switch (perms[0]) {
+    case '-': out.type = 'f'; break;
+    case 'd': out.type = 'd'; break;
+    case 'l': out.type = 'l'; break;
+    case 'b': case 'c': case 'p': case 's': case 'D': out.type = '?'; break;
+    default: return list_result::unknown;
+  }
+  // The month is the first field from the fourth on that names one, with a
+  // size before it and day, time/year and a name after it.
+  for (std::size_t m = 3; m + 2 < f.size(); ++m) {
+    const int month = month_number(f[m].text);
+    if (month == 0) continue;
+    int day = 0;
+    if (!small_number(f[m + 1].text, 2, day) || day < 1 || day > 31) continue;
+    int64_t size = 0;
+    if (!size_number(f[m - 1].text, size)) continue;
+    const token &when = f[m + 2];
+    int year = 0, hour = -1, minute = -1;
+    if (!clock_time(when.text, hour, minute)) {
+      hour = minute = -1;
+      if (!small_number(when.text, 4, year) || year < 1900) continue;
+    }
+    // The name: everything after the single space that follows the time.
+    const std::size_t after = when.pos + when.text.size() + 1;
+    if (after >= line.size()) return list_result::unknown;
+    std::string_view name = line.substr(after);
+    if (out.type == 'l') {
+      const std::size_t arrow = name.find(" -> ");
+      if (arrow != std::string_view::npos) {
+        out.link_target = name.substr(arrow + 4);
+        name = name.substr(0, arrow);
+      }
+    }
+    if (name.empty()) return list_result::unknown;
+    out.name = name;
+    out.size = size;
+    out.month = month;
+    out.day = day;
+    out.year = year;
+    out.hour = hour;
+    out.minute = minute;
+    return list_result::entry;
+  }
+  return list_result::unknown;
+}
+
+list_result parse_dos(std::string_view line, list_entry &out) {
+  // MM-DD-YY[YY]  HH:MM(AM|PM)  <DIR>|size  name
+  const auto f = split_fields(line, 3);
+  if (f.size() < 3) return list_result::unknown;
+  const std::string_view date = f[0].text;
+  if (date.size() != 8 && date.size() != 10) return list_result::unknown;
+  int month = 0, day = 0, year = 0;
+  if (date[2] != '-' || date[5] != '-' || !small_number(date.substr(0, 2), 2, month) ||
+      !small_number(date.substr(3, 2), 2, day) || !small_number(date.substr(6), 4, year) ||
+      month < 1 || month > 12 || day < 1 || day > 31)
+    return list_result::unknown;
+  if (date.size() == 8) year += year < 70 ? 2000 : 1900;
+  if (year < 1900) return list_result::unknown;
+  std::string_view t = f[1].text;
+  int hour = -1, minute = -1;
+  bool pm = false, am = false;
+  if (t.size() > 2) {
+    const std::string_view suffix = t.substr(t.size() - 2);
+    pm = (suffix[0] | 0x20) == 'p' && (suffix[1] | 0x20) == 'm';
+    am = (suffix[0] | 0x20) == 'a' && (suffix[1] | 0x20) == 'm';
+    if (am || pm) t.remove_suffix(2);
+  }
+  if (!clock_time(t, hour, minute)) return list_result::unknown;
+  if (am || pm) {
+    if (hour < 1 || hour > 12) return list_result::unknown;
+    hour = hour % 12 + (pm ? 12 : 0);
+  }
+  // The third field is <DIR> or a size; the name follows the spaces after it.
+  const std::size_t rest = f[2].pos;
+  std::size_t end = rest;
+  while (end < line.size() && line[end] != ' ' && line[end] != '\t') ++end;
+  const std::string_view kind = line.substr(rest, end - rest);
+  int64_t size = -1;
+  if (kind == "<DIR>") {
+    out.type = 'd';
+  } else if (size_number(kind, size)) {
+    out.type = 'f';
+  } else {
+    return list_result::unknown;
+  }
+  while (end < line.size() && (line[end] == ' ' || line[end] == '\t')) ++end;
+  if (end >= line.size()) return list_result::unknown;
+  out.name = line.substr(end);
+  out.size = size;
+  out.year = year;
+  out.month = month;
+  out.day = day;
+  out.hour = hour;
+  out.minute = minute;
+  return list_result::entry;
+}
+
+}  // namespace
+
+list_result parse_list_line(std::string_view line, list_entry &out) {
+  out = list_entry{};
+  while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
+  std::size_t first = 0;
+  while (first < line.size() && (line[first] == ' ' || line[first] == '\t')) ++first;
+  if (first == line.size()) return list_result::skip;
+  const std::string_view body = line.substr(first);
+  if (body.size() >= 6 && (body.substr(0, 6) == "total " || body.substr(0, 6) == "Total "))
+    return list_result::skip;
+  if (!body.empty() && body[0] >= '0' && body[0] <= '9') {
+    const auto r = parse_dos(body, out);
+    if (r != list_result::unknown) return r;
+    out = list_entry{};
+  }
+  const auto r = parse_unix(body, out);
+  if (r == list_result::unknown) out = list_entry{};
+  return r;
+}
+
 }  // namespace ftpkit

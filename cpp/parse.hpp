@@ -66,4 +66,27 @@ std::optional<std::string_view> parse_mlsd_line(std::string_view line,
 // A reply that is not 211 gives an empty list.
 std::vector<std::pair<std::string, std::string>> parse_feat(std::string_view reply);
 
+// One entry of a LIST reply line, as the common server formats write it:
+// Unix `ls -l` ("drwxr-xr-x 2 user group 4096 Dec  6 02:32 name", also
+// without the group column) and DOS/IIS ("12-06-26  02:32AM  <DIR>  name").
+// Views point into the parsed line.
+struct list_entry {
+  std::string_view name;         // verbatim, spaces included
+  std::string_view link_target;  // for symbolic links ("name -> target")
+  char type = '?';               // 'f' file, 'd' directory, 'l' link, '?' other
+  int64_t size = -1;             // bytes; -1 when unknown
+  int year = 0;                  // 0 when the line gives none (Unix: recent)
+  int month = 0, day = 0;        // 1..12, 1..31; 0 when unknown
+  int hour = -1, minute = -1;    // -1 when the line gives no time
+};
+
+enum class list_result { entry, skip, unknown };
+
+// Parse one LIST line (RFC 959 leaves the format to the server).  `skip`
+// for lines that are no entry ("total 42", blank); `unknown` for a format
+// not recognised (the caller keeps the raw line).  Never throws; every
+// number is range-checked (month 1..12, day 1..31, hour 0..23, minute
+// 0..59, size fits in int64).
+list_result parse_list_line(std::string_view line, list_entry &out);
+
 }  // namespace ftpkit

@@ -65,6 +65,11 @@ FTPKIT_PIN(offsetof(ftp_file_item, path) == 0 &&
 FTPKIT_PIN(sizeof(void *) != 8 ||
                (offsetof(ftp_file_item, bytes) == 16 && sizeof(ftp_file_item) == 24),
            "ftp_file_item layout on LP64");
+FTPKIT_PIN(sizeof(void *) != 8 ||
+               (offsetof(ftp_list_entry, type) == 32 && offsetof(ftp_list_entry, size) == 40 &&
+                offsetof(ftp_list_entry, year) == 48 && offsetof(ftp_list_entry, minute) == 64 &&
+                sizeof(ftp_list_entry) == 72),
+           "ftp_list_entry layout on LP64");
 FTPKIT_PIN(FTP_TLS_NONE == 0, "FTP_TLS_NONE");
 FTPKIT_PIN(FTP_TLS_EXPLICIT == 1, "FTP_TLS_EXPLICIT");
 FTPKIT_PIN(FTP_TLS_IMPLICIT == 2, "FTP_TLS_IMPLICIT");

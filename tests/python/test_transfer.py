@@ -382,6 +382,29 @@ def test_list(ftp, workdir, mode):
     assert len(lines) == 1 and lines[0].endswith(b"inner.txt")
 
 
+def test_list_lines_parse(ftp, workdir, L):
+    """ftp_parse_list_line reads every line that real servers send: the
+    names (spaces kept), types and sizes match the files."""
+    make_tree(workdir)
+    rc, lines = ftp.list()
+    expect(ftp, rc, "FTP_OK")
+    got = {}
+    for line in lines:
+        e = L.ffi.new("ftp_list_entry *")
+        buf = L.ffi.new("char[]", line)
+        assert L.lib.ftp_parse_list_line(buf, len(line), e) == 1, line
+        name = L.ffi.unpack(e.name, e.name_len)
+        got[name] = (chr(e.type), e.size, e.month, e.day)
+    assert sorted(got) == [b"a.txt", b"b c.bin", b"sub"]
+    assert got[b"b c.bin"][:2] == ("f", 1234)
+    assert got[b"sub"][0] == "d"
+    assert all(1 <= m <= 12 and 1 <= d <= 31 for _, _, m, d in got.values())
+    e = L.ffi.new("ftp_list_entry *")
+    assert L.lib.ftp_parse_list_line(b"total 3", 7, e) == 0
+    assert L.lib.ftp_parse_list_line(b"what is this", 12, e) == L.lib.FTP_EPROTO
+    assert L.lib.ftp_parse_list_line(L.ffi.NULL, 0, e) == L.lib.FTP_EINVAL
+
+
 def test_list_missing_dir(ftp, server):
     rc, lines = ftp.list("no-such-dir")
     if server.name == "vsftpd":

@@ -247,3 +247,115 @@ TEST(ParseFeat, ManyFeatures) {
 }
 
 }  // namespace
+
+// ---------------------------------------------------------------------------
+// parse_list_line: Unix `ls -l` and DOS/IIS LIST lines.
+
+namespace {
+
+using ftpkit::list_entry;
+using ftpkit::list_result;
+using ftpkit::parse_list_line;
+
+TEST(ParseListLine, UnixDirectoryFromVsftpd) {
+  list_entry e;
+  ASSERT_EQ(parse_list_line("drwxr-xr-x    2 102      0            4096 Dec 06 02:32 pub", e),
+            list_result::entry);
+  EXPECT_EQ(e.name, "pub");
+  EXPECT_EQ(e.type, 'd');
+  EXPECT_EQ(e.size, 4096);
+  EXPECT_EQ(e.month, 12);
+  EXPECT_EQ(e.day, 6);
+  EXPECT_EQ(e.year, 0);
+  EXPECT_EQ(e.hour, 2);
+  EXPECT_EQ(e.minute, 32);
+}
+
+TEST(ParseListLine, UnixFileWithYearAndSpacesInName) {
+  list_entry e;
+  ASSERT_EQ(parse_list_line("-rw-r--r--   1 root  root  5000000 Jan  1  2024 my  file.bin\r", e),
+            list_result::entry);
+  EXPECT_EQ(e.name, "my  file.bin");
+  EXPECT_EQ(e.type, 'f');
+  EXPECT_EQ(e.size, 5000000);
+  EXPECT_EQ(e.year, 2024);
+  EXPECT_EQ(e.month, 1);
+  EXPECT_EQ(e.day, 1);
+  EXPECT_EQ(e.hour, -1);
+  EXPECT_EQ(e.minute, -1);
+}
+
+TEST(ParseListLine, UnixWithoutGroupColumn) {
+  list_entry e;
+  ASSERT_EQ(parse_list_line("-rw-r--r-- 1 owner 5 Feb 29 12:00 x", e), list_result::entry);
+  EXPECT_EQ(e.name, "x");
+  EXPECT_EQ(e.size, 5);
+}
+
+TEST(ParseListLine, SymbolicLinkTarget) {
+  list_entry e;
+  ASSERT_EQ(parse_list_line("lrwxrwxrwx 1 ftp ftp 11 Jan  1  2024 link -> target dir", e),
+            list_result::entry);
+  EXPECT_EQ(e.type, 'l');
+  EXPECT_EQ(e.name, "link");
+  EXPECT_EQ(e.link_target, "target dir");
+}
+
+TEST(ParseListLine, ArrowInAFileNameIsKept) {
+  list_entry e;
+  ASSERT_EQ(parse_list_line("-rw-r--r-- 1 a b 1 Jan  1  2024 a -> b", e), list_result::entry);
+  EXPECT_EQ(e.name, "a -> b");
+  EXPECT_TRUE(e.link_target.empty());
+}
+
+TEST(ParseListLine, HostileNamesComeBackVerbatim) {
+  list_entry e;
+  ASSERT_EQ(parse_list_line("-rw-r--r-- 1 a b 1 Dec 06 02:32 ../../etc/passwd", e),
+            list_result::entry);
+  EXPECT_EQ(e.name, "../../etc/passwd");
+}
+
+TEST(ParseListLine, DosDirectoryAndFile) {
+  list_entry e;
+  ASSERT_EQ(parse_list_line("12-06-26  02:32PM       <DIR>          My Documents", e),
+            list_result::entry);
+  EXPECT_EQ(e.type, 'd');
+  EXPECT_EQ(e.name, "My Documents");
+  EXPECT_EQ(e.size, -1);
+  EXPECT_EQ(e.year, 2026);
+  EXPECT_EQ(e.hour, 14);
+  ASSERT_EQ(parse_list_line("01-31-1999  12:05AM            123456 report.txt", e),
+            list_result::entry);
+  EXPECT_EQ(e.type, 'f');
+  EXPECT_EQ(e.size, 123456);
+  EXPECT_EQ(e.year, 1999);
+  EXPECT_EQ(e.hour, 0);
+  EXPECT_EQ(e.minute, 5);
+}
+
+TEST(ParseListLine, TotalAndBlankLinesAreSkipped) {
+  list_entry e;
+  EXPECT_EQ(parse_list_line("total 12", e), list_result::skip);
+  EXPECT_EQ(parse_list_line("   ", e), list_result::skip);
+  EXPECT_EQ(parse_list_line("", e), list_result::skip);
+}
+
+TEST(ParseListLine, OutOfRangeValuesAreRefusedNotWrapped) {
+  list_entry e;
+  EXPECT_EQ(parse_list_line("-rw-r--r-- 1 a b 99999999999999999999 Dec 06 02:32 f", e),
+            list_result::unknown);
+  EXPECT_EQ(parse_list_line("-rw-r--r-- 1 a b 1 Dec 32 02:32 f", e), list_result::unknown);
+  EXPECT_EQ(parse_list_line("-rw-r--r-- 1 a b 1 Dec 06 24:00 f", e), list_result::unknown);
+  EXPECT_EQ(parse_list_line("13-01-26  02:32PM  5 f", e), list_result::unknown);
+  EXPECT_EQ(parse_list_line("-rw-r--r-- 1 a b 1 Xyz 06 02:32 f", e), list_result::unknown);
+  EXPECT_TRUE(e.name.empty());
+}
+
+TEST(ParseListLine, UnknownFormats) {
+  list_entry e;
+  EXPECT_EQ(parse_list_line("hello world", e), list_result::unknown);
+  EXPECT_EQ(parse_list_line("-rw-r--r-- 1 a b 1 Dec 06 02:32", e), list_result::unknown);
+  EXPECT_EQ(parse_list_line(std::string_view("-rw\0r--r-- 1", 12), e), list_result::unknown);
+}
+
+}  // namespace

@@ -181,6 +181,18 @@ typedef struct ftp_file_item {
 } ftp_file_item;
 
 int ftp_retr_files(ftp_session *s, ftp_file_item *items, size_t n, unsigned parallel);
+
+typedef struct ftp_list_entry {
+  const char *name;
+  size_t name_len;
+  const char *link_target;
+  size_t link_target_len;
+  int type;
+  int64_t size;
+  int year, month, day, hour, minute;
+} ftp_list_entry;
+
+int ftp_parse_list_line(const char *line, size_t len, ftp_list_entry *out);
 int ftp_stor_files(ftp_session *s, ftp_file_item *items, size_t n, unsigned parallel);
 
 #define FTP_TYPE_KEEP 0

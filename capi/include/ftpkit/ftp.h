@@ -669,6 +669,38 @@ FTP_EXTERN int ftp_retr_files(ftp_session *s, ftp_file_item *items, size_t n, un
  *  over up to `parallel` sessions; otherwise as ftp_retr_files(). */
 FTP_EXTERN int ftp_stor_files(ftp_session *s, ftp_file_item *items, size_t n, unsigned parallel);
 
+/** One entry of a LIST line, as ftp_parse_list_line() reads it. */
+typedef struct ftp_list_entry {
+  /** The name, verbatim (spaces and any byte included); points into the
+   *  parsed line. */
+  const char *name;
+  size_t name_len;
+  /** For a symbolic link ("name -> target"): the target, else NULL/0. */
+  const char *link_target;
+  size_t link_target_len;
+  /** 'f' file, 'd' directory, 'l' symbolic link, '?' other. */
+  int type;
+  /** Size in bytes, or -1 when the line gives none (DOS directories). */
+  int64_t size;
+  /** Date as the line gives it: year (0 when the Unix format leaves it out
+   *  for recent files), month 1-12, day 1-31; hour 0-23 and minute 0-59,
+   *  or -1 when the line gives a year instead of a time.  Server-local
+   *  time, as LIST reports it. */
+  int year, month, day, hour, minute;
+} ftp_list_entry;
+
+/**
+ * Parse one LIST line (as ftp_list() delivers it) in the common server
+ * formats: Unix `ls -l` (with or without the group column) and DOS/IIS.
+ * RFC 959 §4.1.3 leaves LIST's format to the server; prefer ftp_mlsd()
+ * (RFC 3659) where the server has it.  A pure function: no session, no I/O;
+ * safe from any thread.  `out`'s pointers point into `line`.
+ * Returns 1 for an entry, 0 for a line that is none ("total 42", blank),
+ * FTP_EPROTO for a format it does not recognise or a value out of range
+ * (never wrapped), FTP_EINVAL when `line` or `out` is NULL.
+ */
+FTP_EXTERN int ftp_parse_list_line(const char *line, size_t len, ftp_list_entry *out);
+
 /* ---------------------------------------------------------------------- */
 /* Transfers as streams (pull)                                             */
 /* ---------------------------------------------------------------------- */

@@ -166,6 +166,34 @@ pub struct ftp_file_item {
     pub bytes: u64,
 }
 
+/// One entry of a LIST line, as [`ftp_parse_list_line`] reads it.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct ftp_list_entry {
+    /// The name, verbatim; points into the parsed line.
+    pub name: *const c_char,
+    /// Length of `name` in bytes.
+    pub name_len: usize,
+    /// A symbolic link's target, or null.
+    pub link_target: *const c_char,
+    /// Length of `link_target` in bytes.
+    pub link_target_len: usize,
+    /// `'f'`, `'d'`, `'l'` or `'?'`.
+    pub type_: c_int,
+    /// Size in bytes, or -1.
+    pub size: i64,
+    /// Year, or 0 when the line omits it.
+    pub year: c_int,
+    /// Month 1-12.
+    pub month: c_int,
+    /// Day 1-31.
+    pub day: c_int,
+    /// Hour 0-23, or -1.
+    pub hour: c_int,
+    /// Minute 0-59, or -1.
+    pub minute: c_int,
+}
+
 /// `ftp_debug_cb`: one trace line, valid during the call only.
 pub type ftp_debug_cb =
     Option<unsafe extern "C" fn(line: *const c_char, len: usize, userdata: *mut c_void)>;
@@ -438,6 +466,9 @@ extern "C" {
         n: usize,
         parallel: c_uint,
     ) -> c_int;
+    /// `ftp_parse_list_line()`: parse one LIST line (1 entry, 0 none,
+    /// negative status for an unknown format); a pure function.
+    pub fn ftp_parse_list_line(line: *const c_char, len: usize, out: *mut ftp_list_entry) -> c_int;
     /// `ftp_stor_files()`: upload `n` items over up to `parallel` sessions.
     pub fn ftp_stor_files(
         s: *mut ftp_session,
