@@ -22,16 +22,16 @@ TEST(Parse227, Typical) {
 }
 
 TEST(Parse227, NoParentheses) {
-  auto a = parse_227("227 Entering Passive Mode 10,1,2,3,4,5");
+  auto a = parse_227("227 Entering Passive Mode 198,51,100,3,4,5");
   ASSERT_TRUE(a);
-  EXPECT_EQ(a->host, "10.1.2.3");
+  EXPECT_EQ(a->host, "198.51.100.3");
   EXPECT_EQ(a->port, 4 * 256 + 5);
 }
 
 TEST(Parse227, NumbersRightAfterCode) {
-  auto a = parse_227("227 192,168,1,2,0,21");
+  auto a = parse_227("227 192,0,2,2,0,21");
   ASSERT_TRUE(a);
-  EXPECT_EQ(a->host, "192.168.1.2");
+  EXPECT_EQ(a->host, "192.0.2.2");
   EXPECT_EQ(a->port, 21);
 }
 
@@ -52,9 +52,9 @@ TEST(Parse227, ExtremeValidValues) {
 }
 
 TEST(Parse227, LeadingZerosAreDecimalAndNormalized) {
-  auto a = parse_227("227 (010,001,000,099,000,021)");
+  auto a = parse_227("227 (0203,000,0113,099,000,021)");
   ASSERT_TRUE(a);
-  EXPECT_EQ(a->host, "10.1.0.99");  // never octal, never "010"
+  EXPECT_EQ(a->host, "203.0.113.99");  // never octal, never "0203"
   EXPECT_EQ(a->port, 21);
   auto b = parse_227("227 (0000000000000000000000127,0,0,1,0,21)");
   ASSERT_TRUE(b);
