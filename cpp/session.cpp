@@ -663,19 +663,17 @@ std::error_code session::data_failed(std::error_code ec, const char *what) {
 std::error_code session::finish_transfer() {
   transfer_.open = false;
   const auto deadline = clock::now() + opts_.data_timeout;
-  if (transfer_.upload) {
-    // End of file, then wait for the server to close: see finish_upload().
-    if (auto ec = data_.finish_upload(deadline)) {
-      tls_ctx_.forget_from(data_.tls_handle());
-      data_.reset_close();
-      return data_failed(ec, "closing the data connection");
-    }
-  } else if (data_.tls_active()) {
-    if (auto ec = data_.stop_tls(false, deadline)) {
-      tls_ctx_.forget_from(data_.tls_handle());
-      data_.reset_close();
-      return data_failed(ec, "closing TLS data connection");
-    }
+  // An upload signals its end and waits for the server to close (see
+  // finish_upload()); a PROT P download sends its close_notify.
+  std::error_code ec;
+  if (transfer_.upload)
+    ec = data_.finish_upload(deadline);
+  else if (data_.tls_active())
+    ec = data_.stop_tls(false, deadline);
+  if (ec) {
+    tls_ctx_.forget_from(data_.tls_handle());
+    data_.reset_close();
+    return data_failed(ec, "closing the data connection");
   }
   data_.close();
   if (auto ec = read_reply()) return ec;
@@ -714,16 +712,13 @@ std::error_code session::abort_transfer() {
   }
   tls_ctx_.forget_from(data_.tls_handle());
   data_.reset_close();
-  if (opts_.debug_level >= 1) trace("*cmd*", "ABOR");
   // Plain "ABOR", with no Telnet IP/Synch before it (RFC 959 §4.1.3 asks
   // for them so that a server busy with the data connection notices): the
   // data connection is already closed or drained here, so every server
   // reads its control connection again; Pure-FTPd ignores a command line
   // that starts with Telnet IAC bytes; and over TLS urgent data would
   // travel beside the TLS stream and break it.
-  const char abor[] = "ABOR\r\n";
-  if (auto ec = control_.write_all(abor, sizeof abor - 1, opts_.reply_timeout))
-    return failure(ec, "sending ABOR", &control_);
+  if (auto ec = send_line("ABOR")) return ec;
   if (auto ec = read_reply()) return ec;
   // With a transfer open the first reply is the transfer's outcome (426,
   // 451, 226, ... whatever it was) and ABOR's own follows; 225 means ABOR
