@@ -50,7 +50,6 @@ class session {
   session &operator=(const session &) = delete;
 
   options &opts() { return opts_; }
-  reactor &events() { return reactor_; }
   // Thread-safe: cancel the call in progress, including the helper
   // sessions of a parallel transfer.
   void cancel() noexcept;
@@ -62,7 +61,6 @@ class session {
   const std::string &welcome() const { return welcome_; }
   std::uint64_t transfer_bytes() const { return transfer_bytes_; }
   bool connected() const { return control_.is_open(); }
-  bool in_transfer() const { return transfer_.open; }
 
   // Start of every public call: clear the message and a stale cancel.
   void begin_call();
@@ -91,7 +89,6 @@ class session {
   std::error_code ccc();     // CCC, then plain text on the control connection
   const char *tls_version() const { return control_.tls_version(); }
   bool data_tls_resumed() const { return data_resumed_; }
-  bool data_protected() const { return prot_p_; }
 
   std::error_code retrbinary(std::string_view cmd, std::size_t blocksize, std::uint64_t rest,
                              ftp_data_cb cb, void *userdata);
