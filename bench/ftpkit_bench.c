@@ -11,6 +11,12 @@
  *     small    DIR N OUTDIR  RETR DIR/f0..f(N-1) on one session into OUTDIR
  *     pool     DIR N OUTDIR P  the same with ftp_retr_files over P sessions
  *     mlsd     PATH          MLSD, counting entries
+ *     concurrent PATH N OUT  N threads, each its own session (connect, login,
+ *                            RETR PATH through the data callback into OUT,
+ *                            opened by each, QUIT); the result line gives
+ *                            the bytes and the open file descriptors before
+ *                            and after; fails if any transfer failed or a
+ *                            descriptor leaked
  *   Options (environment): FTPKIT_BENCH_TLS=explicit|implicit,
  *   FTPKIT_BENCH_CA=FILE, FTPKIT_BENCH_BLOCK=bytes.
  * Exit status 0 only when every operation succeeded; the result line on
@@ -18,8 +24,10 @@
  */
 #include <ftpkit/ftp.h>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,19 +64,103 @@ static int count_cb(const char *name, size_t name_len, const ftp_fact *facts, si
   return 0;
 }
 
+/* The options from the environment (see the top comment). */
+static void configure(ftp_session *s) {
+  const char *tls = getenv("FTPKIT_BENCH_TLS");
+  if (tls && strcmp(tls, "explicit") == 0) ftp_set_tls_mode(s, FTP_TLS_EXPLICIT);
+  if (tls && strcmp(tls, "implicit") == 0) ftp_set_tls_mode(s, FTP_TLS_IMPLICIT);
+  if (getenv("FTPKIT_BENCH_CA")) ftp_set_tls_ca(s, getenv("FTPKIT_BENCH_CA"), NULL);
+  if (getenv("FTPKIT_BENCH_BLOCK")) ftp_set_blocksize(s, strtoul(getenv("FTPKIT_BENCH_BLOCK"), NULL, 10));
+}
+
+/* Entries of /proc/self/fd, minus the one opendir uses; -1 if unreadable. */
+static long open_fds(void) {
+  DIR *d = opendir("/proc/self/fd");
+  if (!d) return -1;
+  long n = 0;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL)
+    if (e->d_name[0] != '.') ++n;
+  closedir(d);
+  return n - 1;
+}
+
+struct job {
+  char **argv; /* HOST PORT USER PASS as in main's argv[1..4] */
+  const char *path, *out;
+  uint64_t bytes;
+  int failed;
+};
+
+/* One session of the concurrent mode: its own handle from start to end. */
+static void *concurrent_one(void *arg) {
+  struct job *j = arg;
+  j->failed = 1;
+  ftp_session *s = ftp_new();
+  if (!s) return NULL;
+  configure(s);
+  int fd = open(j->out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  int rc = fd < 0 ? FTP_ELOCAL : ftp_connect(s, j->argv[1], (unsigned)atoi(j->argv[2]));
+  if (!rc) rc = ftp_login(s, j->argv[3], j->argv[4], NULL);
+  if (!rc) rc = ftp_retr(s, j->path, 0, write_cb, &fd);
+  if (!rc) j->bytes = ftp_transfer_bytes(s);
+  if (!rc) rc = ftp_quit(s);
+  if (rc) fprintf(stderr, "ftpkit_bench: concurrent: %s (%s)\n", ftp_strerror(rc), ftp_errmsg(s));
+  else j->failed = 0;
+  if (fd >= 0) close(fd);
+  ftp_free(s);
+  return NULL;
+}
+
+static int concurrent(char **argv, const char *path, long n, const char *out) {
+  if (n < 1) return 2;
+  long before = open_fds();
+  struct job *jobs = calloc((size_t)n, sizeof *jobs);
+  pthread_t *threads = calloc((size_t)n, sizeof *threads);
+  if (!jobs || !threads) return 1;
+  long started = 0;
+  for (long i = 0; i < n; ++i) {
+    jobs[i] = (struct job){argv, path, out, 0, 1};
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 1024 * 1024); /* 100 threads: keep the address space small */
+    int err = pthread_create(&threads[i], &attr, concurrent_one, &jobs[i]);
+    pthread_attr_destroy(&attr);
+    if (err) {
+      fprintf(stderr, "ftpkit_bench: pthread_create: %s\n", strerror(err));
+      break;
+    }
+    ++started;
+  }
+  for (long i = 0; i < started; ++i) pthread_join(threads[i], NULL);
+  long after = open_fds();
+  long failed = n - started;
+  uint64_t total = 0;
+  for (long i = 0; i < started; ++i) {
+    failed += jobs[i].failed;
+    total += jobs[i].bytes;
+  }
+  free(jobs);
+  free(threads);
+  fprintf(stderr, "concurrent: %ld sessions, %ld failed, %" PRIu64 " bytes, fds before %ld after %ld\n",
+          n, failed, total, before, after);
+  if (after > before) fprintf(stderr, "ftpkit_bench: descriptor leak\n");
+  return failed || after > before ? 1 : 0;
+}
+
 int main(int argc, char **argv) {
   if (argc < 7) {
     fprintf(stderr, "usage: ftpkit_bench HOST PORT USER PASS MODE ARGS...\n");
     return 2;
   }
   const char *mode = argv[5];
+  if (strcmp(mode, "concurrent") == 0) {
+    if (argc < 9) return 2;
+    return concurrent(argv, argv[6], atol(argv[7]), argv[8]);
+  }
   ftp_session *s = ftp_new();
   if (!s) return 1;
-  const char *tls = getenv("FTPKIT_BENCH_TLS");
-  if (tls && strcmp(tls, "explicit") == 0) ftp_set_tls_mode(s, FTP_TLS_EXPLICIT);
-  if (tls && strcmp(tls, "implicit") == 0) ftp_set_tls_mode(s, FTP_TLS_IMPLICIT);
-  if (getenv("FTPKIT_BENCH_CA")) ftp_set_tls_ca(s, getenv("FTPKIT_BENCH_CA"), NULL);
-  if (getenv("FTPKIT_BENCH_BLOCK")) ftp_set_blocksize(s, strtoul(getenv("FTPKIT_BENCH_BLOCK"), NULL, 10));
+  configure(s);
   int rc = ftp_connect(s, argv[1], (unsigned)atoi(argv[2]));
   if (rc) return fail(s, "connect", rc);
   rc = ftp_login(s, argv[3], argv[4], NULL);
