@@ -185,10 +185,13 @@ std::error_code session::read_reply(clock::time_point deadline) {
       }
       std::size_t old = rbuf_.size();
       std::size_t want = std::min<std::size_t>(opts_.maxline + 2 - old, 16384);
-      rbuf_.resize(old + want);
+      // Read into a scratch block sized once per session and append only
+      // what arrived: resizing rbuf_ by `want` zero-filled up to 8 KiB per
+      // read, most of a NOOP round trip's instructions.
+      if (rscratch_.size() < 16384) rscratch_.resize(16384);
       std::size_t n = 0;
-      auto ec = control_.read_some(&rbuf_[old], want, n, deadline);
-      rbuf_.resize(old + n);
+      auto ec = control_.read_some(rscratch_.data(), want, n, deadline);
+      rbuf_.append(rscratch_.data(), n);
       if (ec) return failure(ec, "reading reply", &control_);
       if (n == 0)
         return failure(errc::closed, pending || parser.code() ? "connection closed in mid-reply"
@@ -599,7 +602,7 @@ std::error_code session::transfer_open(std::string_view cmd, int type, std::uint
     if (!sess) sess = control_.tls_session();
     const std::string &name = opts_.tls.server_name.empty() ? host_ : opts_.tls.server_name;
     auto ec = data_.start_tls(tls_ctx_.get(), name, !opts_.tls.insecure, sess,
-                              clock::now() + opts_.data_timeout);
+                              clock::now() + opts_.data_timeout, /*bulk=*/true);
     if (sess) SSL_SESSION_free(sess);
     if (ec) return cleanup(failure(ec, "TLS on the data connection", &data_));
     data_resumed_ = data_.tls_resumed();

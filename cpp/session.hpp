@@ -153,6 +153,7 @@ class session {
   tcp_listener listener_;
   std::string rbuf_;     // control-connection bytes received, not yet parsed
   std::size_t rpos_ = 0;
+  std::vector<char> rscratch_;  // read_reply()'s receive block (16 KiB)
   int code_ = 0;
   std::string text_;
   std::string errmsg_;

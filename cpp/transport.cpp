@@ -116,7 +116,10 @@ std::error_code tcp_stream::read_some(void *buf, std::size_t cap, std::size_t &n
     if (ssl_) {
       ERR_clear_error();
       const int r = SSL_read_ex(ssl_, buf, cap, &n);
-      if (r == 1) return {};
+      if (r == 1) {
+        fill_from_tls_buffer(static_cast<char *>(buf), cap, n);
+        return {};
+      }
       n = 0;
       if (SSL_get_error(ssl_, r) == SSL_ERROR_ZERO_RETURN) return {};  // close_notify
       bool retry = false;
@@ -132,6 +135,31 @@ std::error_code tcp_stream::read_some(void *buf, std::size_t cap, std::size_t &n
     }
     if (ec != asio::error::would_block && ec != asio::error::try_again) return ec;
     if (auto w = wait_ready(tcp::socket::wait_read, deadline)) return w;
+  }
+}
+
+// SSL_read_ex() returns at most one record (16 KiB); when more records are
+// already buffered (read ahead), decrypt them into the rest of the block
+// too, without waiting, so callers see full blocks.  An error met here is
+// kept for the next read (OpenSSL reports it only once); the end of the
+// stream (close_notify) is reported again by the next SSL_read_ex().
+void tcp_stream::fill_from_tls_buffer(char *buf, std::size_t cap, std::size_t &n) {
+  while (n < cap && SSL_has_pending(ssl_)) {
+    std::size_t more = 0;
+    ERR_clear_error();
+    const int r = SSL_read_ex(ssl_, buf + n, cap - n, &more);
+    if (r == 1) {
+      n += more;
+      continue;
+    }
+    const int err = SSL_get_error(ssl_, r);
+    if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+      ERR_clear_error();
+    } else if (err != SSL_ERROR_ZERO_RETURN) {
+      bool retry = false;
+      deferred_ = tls_step(r, "reading", clock::now(), retry);
+    }
+    return;
   }
 }
 
@@ -209,7 +237,8 @@ std::error_code tcp_stream::tls_step(int r, const char *what, clock::time_point 
 }
 
 std::error_code tcp_stream::start_tls(SSL_CTX *ctx, const std::string &name, bool verify,
-                                      SSL_SESSION *resume, clock::time_point deadline) {
+                                      SSL_SESSION *resume, clock::time_point deadline,
+                                      bool bulk) {
   free_tls();
   tls_detail_.clear();
   ERR_clear_error();
@@ -219,6 +248,11 @@ std::error_code tcp_stream::start_tls(SSL_CTX *ctx, const std::string &name, boo
     return errc::tls;
   }
   verify_ = verify;
+  // Read ahead with OpenSSL's default (one-record) buffer: a read(2) takes
+  // the rest of a record and the next header together.  A larger buffer
+  // (SSL_set_default_read_buffer_len) saves more calls but costs more:
+  // OpenSSL 3 moves the unread bytes to the front of it for every record.
+  if (bulk) SSL_set_read_ahead(ssl_, 1);
   if (!SSL_set_fd(ssl_, static_cast<int>(socket_.native_handle()))) {
     tls_detail_ = openssl_error("cannot attach TLS to the socket");
     free_tls();

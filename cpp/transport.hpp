@@ -148,8 +148,12 @@ class tcp_stream {
   // resume, as data connections do with the control connection's session.
   // Errors: errc::cert (verification failed), errc::tls, system errors,
   // errc::timeout/canceled; tls_detail() then says why.
+  // `bulk` (data connections only, where no plain text ever follows the TLS
+  // stream): let OpenSSL read ahead, so that one read(2) brings in a
+  // record's body with the next header instead of two calls per record.
   std::error_code start_tls(SSL_CTX *ctx, const std::string &name, bool verify,
-                            SSL_SESSION *resume, clock::time_point deadline);
+                            SSL_SESSION *resume, clock::time_point deadline,
+                            bool bulk = false);
   // Send close_notify; with `wait_peer`, also wait for the server's (needed
   // before the socket continues in plain text, as after CCC).  The TLS state
   // is freed afterwards; the socket stays open.
@@ -177,6 +181,7 @@ class tcp_stream {
   // wait, or an error.
   std::error_code tls_step(int r, const char *what, clock::time_point deadline, bool &retry);
   void free_tls() noexcept;
+  void fill_from_tls_buffer(char *buf, std::size_t cap, std::size_t &n);
   reactor &reactor_;
   tcp::socket socket_;
   SSL *ssl_ = nullptr;
