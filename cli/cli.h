@@ -23,7 +23,8 @@
  *   7  login failed                             (FTP_EPERM from ftp_login)
  *   8  permanent negative reply, 5xx            (FTP_EPERM)
  *   9  transient negative reply, 4xx            (FTP_ETEMP)
- *  10  protocol error, malformed reply          (FTP_EPROTO)
+ *  10  protocol error, malformed reply          (FTP_EPROTO; get -r: a
+ *      listing entry refused or a LIST line not understood)
  *  11  unexpected reply                         (FTP_EREPLY)
  *  12  aborted or interrupted                   (FTP_EABORTED, FTP_ECANCELED)
  *  13  internal or other error                  (FTP_ENOMEM, FTP_ESTATE,
@@ -59,6 +60,8 @@ struct cli_opts {
   const char *outdir;   /* get -O DIR or NULL */
   int resume;           /* get -c */
   int nlst;             /* ls --nlst */
+  int raw;              /* ls --raw: LIST lines as they come */
+  int recursive;        /* get -r: mirror a directory tree */
   /* FTPS (see session.c for how they map onto the library) */
   int ssl_reqd;       /* --ssl-reqd: explicit TLS (AUTH TLS) for ftp:// */
   int insecure;       /* -k: no certificate or host name verification */
@@ -82,7 +85,8 @@ char *xconcat3(const char *a, const char *b, const char *c);
 
 /* Write `len` bytes to `f`, replacing control bytes (and, unless
  * `keep_newlines`, newlines) by \xHH so that server-supplied text cannot
- * drive the terminal.  Bytes >= 0x80 pass unchanged (UTF-8). */
+ * drive the terminal.  Bytes >= 0x80 pass unchanged (UTF-8), except the
+ * UTF-8 encodings of the C1 controls U+0080..U+009F (\xC2\xHH). */
 void print_safe(FILE *f, const char *s, size_t len, int keep_newlines);
 
 /* "ftpkit: " + formatted message + "\n" on stderr. */
@@ -111,6 +115,16 @@ const char *path_basename(const char *path);
 /* 1 if `name` is usable as a local file name derived from remote data:
  * not empty, not "." or "..", no '/'.  Otherwise 0. */
 int is_safe_name(const char *name);
+
+/* Why `name` (`len` bytes, from a server's listing) must not become a
+ * local file name: NULL if it may, else a short reason ("empty name",
+ * "names the parent directory", "contains '/'", a NUL byte, a control
+ * character, more than 255 bytes). */
+const char *unsafe_name_reason(const char *name, size_t len);
+
+/* "ftpkit: " + prefix + `text` (server data, printed with print_safe())
+ * + suffix + "\n" on stderr. */
+void warn_server_text(const char *prefix, const char *text, size_t len, const char *suffix);
 
 /* 1 if `s` contains CR or LF. */
 int has_crlf(const char *s);

@@ -1,6 +1,6 @@
 /*
  * cmd_get.c — `ftpkit get URL... [-o FILE | -O DIR] [-c]`: download files,
- * one session for all URLs of the same server.  Data goes straight into
+ * one session for all URLs of the same server (`get -r`: cmd_mirror.c).  Data goes straight into
  * the target; -c resumes with REST from the local size.  A failed
  * transfer is never reported as success: the bytes that arrived are
  * printed and the exit code is non-zero.
@@ -302,6 +302,11 @@ static int check_args(const struct cli_opts *o, int n) {
     warnx_("get needs at least one URL");
     return CLI_EXIT_USAGE;
   }
+  if (o->recursive && n != 1) {
+    warnx_("get -r takes exactly one URL");
+    return CLI_EXIT_USAGE;
+  }
+  if (o->recursive) return 0; /* -O DIR is created when missing */
   if (o->output != NULL && n > 1) {
     warnx_("-o names one file; use -O DIR with several URLs");
     return CLI_EXIT_USAGE;
@@ -323,6 +328,11 @@ int cmd_get(const struct cli_opts *o, char **args, int n) {
   int code = check_args(o, n), first = 0;
   if (code != 0) return code;
   if ((urls = parse_urls(args, n)) == NULL) return CLI_EXIT_USAGE;
+  if (o->recursive) {
+    code = cmd_mirror(o, &urls[0]);
+    free_urls(urls, n);
+    return code;
+  }
   sess_init(&cs, o);
   for (int i = 0; i < n && !intr_pending(); i++) {
     code = get_one(o, &cs, &urls[i]);

@@ -17,4 +17,7 @@ int cmd_mkdir(const struct cli_opts *o, char **args, int n);
 int cmd_rmdir(const struct cli_opts *o, char **args, int n);
 int cmd_raw(const struct cli_opts *o, char **args, int n);
 
+/* get -r: mirror the directory tree of `u` (cmd_mirror.c). */
+int cmd_mirror(const struct cli_opts *o, const struct ftp_url *u);
+
 #endif /* FTPKIT_CLI_COMMANDS_H */

@@ -25,9 +25,10 @@ static const char *const help_text[] = {
     "    ftpkit - transfer files with an FTP server\n",
     "\n",
     "SYNOPSIS\n",
-    "    ftpkit [OPTIONS] ls URL [--nlst]\n",
+    "    ftpkit [OPTIONS] ls URL [--nlst | --raw]\n",
     "    ftpkit [OPTIONS] get URL [-o FILE] [-c]\n",
     "    ftpkit [OPTIONS] get URL... [-O DIR] [-c]\n",
+    "    ftpkit [OPTIONS] get -r URL [-O DIR]\n",
     "    ftpkit [OPTIONS] put FILE URL\n",
     "    ftpkit [OPTIONS] rm URL...\n",
     "    ftpkit [OPTIONS] mkdir URL...\n",
@@ -52,15 +53,29 @@ static const char *const help_text[] = {
     "    --cacert/--capath) and name the host of the URL.\n",
     "\n",
     "COMMANDS\n",
-    "    ls URL      List a directory: with MLSD when the server supports it,\n",
-    "                as columns \"type size modify name\" (without the . and ..\n",
-    "                entries); otherwise the raw LIST lines.\n",
+    "    ls URL      List a directory as columns \"type size modify name\"\n",
+    "                (without the . and .. entries): from MLSD when the server\n",
+    "                supports it, else from LIST lines parsed as Unix or DOS\n",
+    "                listings (modify then is \"YYYY-MM-DD HH:MM\", or\n",
+    "                \"YYYY-MM-DD -\" when the line gives no time); a LIST line\n",
+    "                that cannot be parsed is printed as it came.\n",
     "    get URL...  Download.  The local name is the URL's last path\n",
     "                component, in the current directory or in DIR (-O); a\n",
     "                name that is empty, \".\" or \"..\" is refused.  Several\n",
     "                URLs on one server share one session.  A file is created\n",
     "                only once data arrives; on failure the bytes received so\n",
     "                far stay in it (resume with -c) and the count is printed.\n",
+    "    get -r URL  Mirror a remote directory tree into DIR (-O, created if\n",
+    "                missing), else into a directory named after the URL's\n",
+    "                last path component (the login directory needs -O).\n",
+    "                Listed with MLSD, else LIST.  A listed name that is\n",
+    "                empty, \".\" or \"..\", or contains '/', NUL or a control\n",
+    "                character is refused with a warning; local symbolic\n",
+    "                links are never followed; server symbolic links and\n",
+    "                special files are skipped with a note; at most 64\n",
+    "                levels deep.  Existing files are overwritten.  Exit\n",
+    "                status: that of the first failure (10 for a refused\n",
+    "                entry), after trying everything else.\n",
     "    put FILE URL\n",
     "                Upload FILE (\"-\" for standard input).  A URL ending in\n",
     "                '/' stores it under its base name in that directory.\n",
@@ -80,7 +95,9 @@ static const char *const help_text[] = {
     "    -o, --output FILE     get: write to FILE (\"-\": standard output)\n",
     "    -O, --output-dir DIR  get: save files in DIR\n",
     "    -c, --continue        get: resume (REST) from the local file's size\n",
+    "    -r, --recursive       get: mirror a directory tree (see get -r)\n",
     "        --nlst            ls: print names only (NLST)\n",
+    "        --raw             ls: print the LIST lines as they come\n",
     "    -u, --user USER[:PASSWORD]\n",
     "                          log in as USER (a user in the URL wins)\n",
     "        --active          active mode (EPRT/PORT) instead of passive\n",
@@ -129,7 +146,7 @@ static const char *const help_text[] = {
     "     7  login failed\n",
     "     8  permanent negative reply (5xx)\n",
     "     9  transient negative reply (4xx)\n",
-    "    10  protocol error (malformed reply)\n",
+    "    10  protocol error (malformed reply; get -r: a refused entry)\n",
     "    11  unexpected reply\n",
     "    12  aborted or interrupted\n",
     "    13  internal or other error\n",
@@ -138,6 +155,7 @@ static const char *const help_text[] = {
     "    ftpkit ls ftp://localhost:2121/pub/\n",
     "    ftpkit get -c ftp://user@localhost/big.iso\n",
     "    ftpkit get -O downloads ftp://localhost/a.txt ftp://localhost/b.txt\n",
+    "    ftpkit get -r ftp://localhost/pub/docs/ -O docs\n",
     "    ftpkit put notes.txt ftp://user:secret@localhost/inbox/\n",
     "    ftpkit cmd ftp://localhost/ SYST 'STAT'\n",
     "    ftpkit ls --cacert ca.pem ftps://localhost/pub/\n",
@@ -162,7 +180,8 @@ enum {
   OPT_KEY,
   OPT_TLS_MAX,
   OPT_TLSV1_2,
-  OPT_TLSV1_3
+  OPT_TLSV1_3,
+  OPT_RAW
 };
 
 static const struct option long_options[] = {
@@ -170,6 +189,8 @@ static const struct option long_options[] = {
     {"output-dir", required_argument, NULL, 'O'},
     {"continue", no_argument, NULL, 'c'},
     {"nlst", no_argument, NULL, OPT_NLST},
+    {"raw", no_argument, NULL, OPT_RAW},
+    {"recursive", no_argument, NULL, 'r'},
     {"user", required_argument, NULL, 'u'},
     {"active", no_argument, NULL, OPT_ACTIVE},
     {"no-epsv", no_argument, NULL, OPT_NO_EPSV},
@@ -262,6 +283,8 @@ static int handle_option(int c, struct cli_opts *o) {
     case 'O': o->outdir = optarg; return 0;
     case 'c': o->resume = 1; return 0;
     case OPT_NLST: o->nlst = 1; return 0;
+    case OPT_RAW: o->raw = 1; return 0;
+    case 'r': o->recursive = 1; return 0;
     case 'u': o->user_opt = optarg; return 0;
     case OPT_ACTIVE: o->active = 1; return 0;
     case OPT_NO_EPSV: o->no_epsv = 1; return 0;
@@ -280,12 +303,20 @@ static int handle_option(int c, struct cli_opts *o) {
 /* Options that only some subcommands take. */
 static int check_combination(const char *cmd, const struct cli_opts *o) {
   int is_get = strcmp(cmd, "get") == 0;
-  if (!is_get && (o->output || o->outdir || o->resume)) {
-    warnx_("-o, -O and -c apply to 'get' only");
+  if (!is_get && (o->output || o->outdir || o->resume || o->recursive)) {
+    warnx_("-o, -O, -c and -r apply to 'get' only");
     return -1;
   }
-  if (o->nlst && strcmp(cmd, "ls") != 0) {
-    warnx_("--nlst applies to 'ls' only");
+  if ((o->nlst || o->raw) && strcmp(cmd, "ls") != 0) {
+    warnx_("--nlst and --raw apply to 'ls' only");
+    return -1;
+  }
+  if (o->nlst && o->raw) {
+    warnx_("--nlst and --raw exclude each other");
+    return -1;
+  }
+  if (o->recursive && (o->output || o->resume)) {
+    warnx_("-r excludes -o and -c");
     return -1;
   }
   if (o->output && o->outdir) {
@@ -327,7 +358,7 @@ int main(int argc, char **argv) {
   const struct subcommand *sc;
   int c;
   memset(&o, 0, sizeof o);
-  while ((c = getopt_long(argc, argv, "o:O:cu:46qvhk", long_options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "o:O:cru:46qvhk", long_options, NULL)) != -1) {
     int r = handle_option(c, &o);
     if (r != 0) return r > 0 ? finish(CLI_EXIT_OK) : usage_error();
   }

@@ -44,10 +44,16 @@ char *xconcat3(const char *a, const char *b, const char *c) {
 void print_safe(FILE *f, const char *s, size_t len, int keep_newlines) {
   for (size_t i = 0; i < len; i++) {
     unsigned char c = (unsigned char)s[i];
-    if ((c < 0x20 && c != '\t' && !(keep_newlines && c == '\n')) || c == 0x7f)
+    if ((c < 0x20 && c != '\t' && !(keep_newlines && c == '\n')) || c == 0x7f) {
       fprintf(f, "\\x%02X", c);
-    else
+    } else if (c == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 &&
+               (unsigned char)s[i + 1] <= 0x9F) {
+      /* U+0080..U+009F in UTF-8: the C1 controls (CSI is U+009B). */
+      fprintf(f, "\\xC2\\x%02X", (unsigned char)s[i + 1]);
+      i++;
+    } else {
       putc(c, f);
+    }
   }
 }
 
@@ -90,6 +96,28 @@ const char *path_basename(const char *path) {
 int is_safe_name(const char *name) {
   if (name[0] == '\0' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) return 0;
   return strchr(name, '/') == NULL;
+}
+
+const char *unsafe_name_reason(const char *name, size_t len) {
+  if (len == 0) return "empty name";
+  if (len == 1 && name[0] == '.') return "names the directory itself";
+  if (len == 2 && name[0] == '.' && name[1] == '.') return "names the parent directory";
+  if (memchr(name, '/', len) != NULL) return "contains '/'";
+  if (memchr(name, '\0', len) != NULL) return "contains a NUL byte";
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)name[i];
+    if (c < 0x20 || c == 0x7f) return "contains a control character";
+  }
+  if (len > 255) return "longer than 255 bytes";
+  return NULL;
+}
+
+void warn_server_text(const char *prefix, const char *text, size_t len, const char *suffix) {
+  fputs(CLI_NAME ": ", stderr);
+  fputs(prefix, stderr);
+  print_safe(stderr, text, len, 0);
+  fputs(suffix, stderr);
+  fputc('\n', stderr);
 }
 
 int has_crlf(const char *s) { return strpbrk(s, "\r\n") != NULL; }
