@@ -8,9 +8,12 @@ Runs `go test -count=1 -json [-race] ./...` in this folder, prints the
 tests' output as it comes (like `go test -v`), turns the test2json events
 into one <testcase> per test (subtests included; a parent with subtests is
 counted only if it failed on its own), and exits with go test's status,
-or 1 if no test ran.  A package-level failure (a build error, TestMain
-failing to start the servers, a panic) that no test case shows is written
-as a failed case named "(package)".  With --skip it exits 77 (Meson's
+or 1 if no test ran.  --race is dropped (with a note) when GOFLAGS asks for
+-asan or -msan, which the race detector cannot be combined with
+(scripts/test-sanitizers runs this suite with GOFLAGS=-asan).  A
+package-level failure (a build error, TestMain failing to start the
+servers, a panic) that no test case shows is written as a failed case
+named "(package)".  With --skip it exits 77 (Meson's
 "skipped") and says why.
 """
 import argparse
@@ -87,7 +90,11 @@ def main():
         checks.append(c)
 
     cmd = [args.go, "test", "-count=1", "-json", "-timeout", "25m"]
-    if args.race:
+    sanitizer = next((f for f in env["GOFLAGS"].split() if f in ("-asan", "-msan")), None)
+    if args.race and sanitizer:
+        # go: "-race and -asan flags are mutually exclusive" (likewise -msan).
+        print(f"run_tests.py: GOFLAGS has {sanitizer}: running without -race", flush=True)
+    elif args.race:
         cmd.append("-race")
     cmd += args.extra or ["./..."]
     print("run_tests.py:", " ".join(cmd), flush=True)
