@@ -8,19 +8,18 @@ a test can SIGKILL a server together with every session process it forked
 """
 from __future__ import annotations
 
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))   # tests/: the shared `support` package
 sys.path.insert(0, str(HERE))
 
 from faults_support import start_server  # noqa: E402
 from interop_ffi import Lib  # noqa: E402
-from interop_servers import Certs  # noqa: E402
+from interop_servers import temp_certs  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -30,9 +29,8 @@ def lib():
 
 @pytest.fixture(scope="session")
 def certs():
-    d = Path(tempfile.mkdtemp(prefix="ftpkit-faults-certs-", dir="/tmp"))
-    yield Certs(d)
-    shutil.rmtree(d, ignore_errors=True)
+    with temp_certs("ftpkit-faults-certs-") as c:
+        yield c
 
 
 @pytest.fixture(params=["pyftpdlib", "vsftpd"])

@@ -16,8 +16,8 @@ import pytest
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "interop"))
 
-from interop_ffi import Session  # noqa: E402
-from interop_servers import HOST, Pyftpdlib, Vsftpd  # noqa: E402
+from interop_ffi import Session, configured_session, enter  # noqa: E402, F401
+from interop_servers import Pyftpdlib, Vsftpd  # noqa: E402
 
 SEED = random.Random(1123).randbytes(1 << 20)   # 1 MiB: seed.bin
 BIG = random.Random(2428).randbytes(8 << 20)    # 8 MiB: big.bin
@@ -40,21 +40,8 @@ def start_server(kind: str, certs) -> object:
 
 def login(srv, *, passive=True, tls=False, certs=None, timeout_ms=30000) -> Session:
     """A new session connected and logged in to `srv`, in its work folder."""
-    s = Session()
-    assert s.set_timeout(timeout_ms) == 0
-    assert s.set_debug(1) == 0
-    assert s.set_passive(passive) == 0
-    if tls:
-        assert s.set_tls_mode(s.lib.FTP_TLS_EXPLICIT) == 0
-        assert s.set_tls_ca(str(certs.ca)) == 0
-    rc = s.connect(HOST, srv.port)
-    assert rc == 0, f"connect: {s.describe(rc)}"
-    rc = s.login(srv.user, srv.password)
-    assert rc == 0, f"login: {s.describe(rc)}"
-    if srv.remote_dir != ".":
-        rc = s.cwd(srv.remote_dir)
-        assert rc == 0, f"cwd: {s.describe(rc)}"
-    return s
+    return enter(configured_session(passive=passive, tls=tls, certs=certs, timeout_ms=timeout_ms),
+                 srv)
 
 
 def open_fds() -> dict[int, str]:

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))   # tests/: the shared `support` package
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "interop"))
 

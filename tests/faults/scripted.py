@@ -1,8 +1,9 @@
 """A tiny scripted FTP server (Python stdlib) on 127.0.0.1 for fault tests.
 
 `ScriptedServer(script)` listens on an ephemeral port and runs
-`script(conn, server)` on a thread for every control connection; `conn` is
-a `Control` with `send(line)` / `recv_line()` helpers.  Every command line
+`script(conn, server)` on a thread for every control connection (the
+plumbing is tests/support/scripted.py); `conn` is a `Control` with
+`send(line)` / `recv_line()` helpers.  Every command line
 received is appended to `server.commands`.
 """
 from __future__ import annotations
@@ -10,12 +11,25 @@ from __future__ import annotations
 import socket
 import threading
 
+from support.scripted import ThreadedServer
+
 
 class Control:
     def __init__(self, sock: socket.socket, server: "ScriptedServer"):
         self.sock = sock
         self.server = server
         self.buf = b""
+
+    def close(self):
+        """Shut down (waking a script blocked in recv) and close."""
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        try:
+            self.sock.close()
+        except OSError:
+            pass
 
     def send(self, line: str):
         self.sock.sendall(line.encode("latin-1") + b"\r\n")
@@ -36,62 +50,23 @@ class Control:
         return text
 
 
-class ScriptedServer:
+class ScriptedServer(ThreadedServer):
+    join_timeout = 0     # close() does not wait for the scripts
+
     def __init__(self, script, host="127.0.0.1"):
         self.script = script
         self.commands: list[str] = []
         self.lock = threading.Lock()
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind((host, 0))
-        self.sock.listen(16)
-        self.port = self.sock.getsockname()[1]
-        self.conns: list[socket.socket] = []
-        self.stopping = False
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
+        super().__init__(host, backlog=16)
 
-    def _accept(self):
-        while not self.stopping:
-            try:
-                c, _ = self.sock.accept()
-            except OSError:
-                return
-            self.conns.append(c)
-            threading.Thread(target=self._run, args=(c,), daemon=True).start()
+    def wrap(self, sock, addr) -> Control:
+        return Control(sock, self)
 
-    def _run(self, c):
+    def handle(self, c: Control):
         try:
-            self.script(Control(c, self), self)
+            self.script(c, self)
         except OSError:
             pass
-        finally:
-            try:
-                c.close()
-            except OSError:
-                pass
-
-    def close(self):
-        self.stopping = True
-        try:
-            self.sock.close()
-        except OSError:
-            pass
-        for c in self.conns:
-            try:
-                c.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            try:
-                c.close()
-            except OSError:
-                pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 def basic_login(ctl: Control) -> str | None:

@@ -8,16 +8,18 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))   # tests/: the shared `support` package
+sys.path.insert(0, str(HERE))
 
-import ffi_loader  # noqa: E402
-from support import TIMEOUT_S, Server, Session  # noqa: E402
+from hostile_support import TIMEOUT_S, Server, Session  # noqa: E402
+from support.ffi import load  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def ftp():
     try:
-        return ffi_loader.load()
+        return load()
     except RuntimeError as e:
         pytest.fail(str(e))
 

@@ -9,7 +9,7 @@ import socket
 
 import pytest
 
-from support import (GREETING, MARGIN_S, QUICK_S, SLACK_MIB, TIMEOUT_S, PeakRSS, accept,
+from hostile_support import (GREETING, MARGIN_S, QUICK_S, SLACK_MIB, TIMEOUT_S, PeakRSS, accept,
                      assert_closed, assert_status, assert_usable, close, connect_ok, data,
                      data_close, data_reset, epsv, expect, hold, pasv, send, stream, timed)
 

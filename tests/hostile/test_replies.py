@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from support import (GREETING, MARGIN_S, QUICK_S, SLACK_MIB, TIMEOUT_S, PeakRSS, assert_closed,
+from hostile_support import (GREETING, MARGIN_S, QUICK_S, SLACK_MIB, TIMEOUT_S, PeakRSS, assert_closed,
                      assert_status, assert_usable, close, connect_ok, drip, expect, hold, mark,
                      send, sleep, stream, timed)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from support import (GREETING, MARGIN_S, TIMEOUT_S, assert_closed, assert_status, close, expect,
+from hostile_support import (GREETING, MARGIN_S, TIMEOUT_S, assert_closed, assert_status, close, expect,
                      hold, recv, send, timed)
 
 

@@ -11,17 +11,17 @@ fixture runs itself when ProFTPD or Pure-FTPd is not unpacked yet.
 from __future__ import annotations
 
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))   # tests/: the shared `support` package
 sys.path.insert(0, str(HERE))
 
-from interop_ffi import Lib, Session  # noqa: E402
+from interop_ffi import Lib, configured_session, enter  # noqa: E402
 from interop_data import BIG, SEED  # noqa: E402
-from interop_servers import HOST, SERVER_CLASSES, Certs, ensure_fetched  # noqa: E402
+from interop_servers import SERVER_CLASSES, ensure_fetched, temp_certs  # noqa: E402
 
 SERVER_NAMES = ["vsftpd", "proftpd", "pure-ftpd", "pyftpdlib"]
 
@@ -49,11 +49,8 @@ def lib():
 
 @pytest.fixture(scope="session")
 def certs():
-    d = Path(tempfile.mkdtemp(prefix="ftpkit-interop-certs-", dir="/tmp"))
-    c = Certs(d)
-    yield c
-    import shutil
-    shutil.rmtree(d, ignore_errors=True)
+    with temp_certs("ftpkit-interop-certs-") as c:
+        yield c
 
 
 @pytest.fixture(scope="session", params=SERVER_NAMES)
@@ -87,23 +84,12 @@ def data_mode(request):
     return request.param
 
 
-def new_session(server, mode, data_mode, certs) -> Session:
-    s = Session()
-    assert s.set_timeout(30000) == 0
-    assert s.set_debug(1) == 0
-    assert s.set_passive(data_mode == "passive") == 0
-    if mode == "tls":
-        assert s.set_tls_mode(s.lib.FTP_TLS_EXPLICIT) == 0
-        assert s.set_tls_ca(str(certs.ca)) == 0
-    return s
-
-
 @pytest.fixture
 def fresh(server, mode, data_mode, certs):
     """A new, unconnected session configured for (mode, data_mode)."""
     if mode == "tls" and not server.tls:
         pytest.skip(f"{server.name}: no TLS support in this build (mod_tls.so / pyOpenSSL missing)")
-    s = new_session(server, mode, data_mode, certs)
+    s = configured_session(passive=data_mode == "passive", tls=mode == "tls", certs=certs)
     yield s
     if s.is_connected():
         s.quit()
@@ -113,15 +99,7 @@ def fresh(server, mode, data_mode, certs):
 @pytest.fixture
 def ftp(fresh, server):
     """A session connected, logged in and in server.remote_dir."""
-    s = fresh
-    rc = s.connect(HOST, server.port)
-    assert rc == 0, f"connect: {s.describe(rc)}"
-    rc = s.login(server.user, server.password)
-    assert rc == 0, f"login: {s.describe(rc)}"
-    if server.remote_dir != ".":
-        rc = s.cwd(server.remote_dir)
-        assert rc == 0, f"cwd: {s.describe(rc)}"
-    return s
+    return enter(fresh, server)
 
 
 @pytest.fixture

@@ -18,73 +18,35 @@ they run from there.  pyftpdlib runs as a Python subprocess.  Every server:
 """
 from __future__ import annotations
 
+import contextlib
+import grp
 import os
 import pwd
-import grp
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
+
+from support import pki
+from support.servers import HOST, VSFTPD, free_port, read_port_line, wait_for_220
 
 HERE = Path(__file__).resolve().parent
 CONFIGS = HERE / "configs"
 FETCH_SCRIPT = HERE / "fetch_servers.sh"
 SERVERS_DIR = Path(os.environ.get("FTPKIT_INTEROP_DIR") or "/tmp/ftpkit-interop-servers")
 ROOTFS = SERVERS_DIR / "root"
-VSFTPD = shutil.which("vsftpd") or "/usr/sbin/vsftpd"
 PROFTPD = ROOTFS / "usr/sbin/proftpd"
 PROFTPD_MODULES = ROOTFS / "usr/lib/proftpd"
 PURE_FTPD = ROOTFS / "usr/sbin/pure-ftpd"
 PURE_PW = ROOTFS / "usr/bin/pure-pw"
 OPENSSL = shutil.which("openssl") or "/usr/bin/openssl"
-HOST = "127.0.0.1"
 
 
 # --------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-def wait_for_220(port: int, proc: subprocess.Popen, timeout: float = 30.0) -> str:
-    """Poll until 127.0.0.1:port sends a complete 220 reply; return it."""
-    deadline = time.monotonic() + timeout
-    last: object = None
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with status {proc.returncode} before answering")
-        try:
-            with socket.create_connection((HOST, port), timeout=5) as s:
-                f = s.makefile("rb")
-                lines = []
-                while True:
-                    line = f.readline(8192)
-                    if not line:
-                        break
-                    lines.append(line.decode("latin-1").rstrip("\r\n"))
-                    if line[:3] == b"220" and line[3:4] == b" ":
-                        try:
-                            s.sendall(b"QUIT\r\n")
-                        except OSError:
-                            pass
-                        return "\n".join(lines)
-                    if line[:1] in (b"4", b"5") and line[3:4] == b" ":
-                        last = lines
-                        break
-        except OSError as e:
-            last = e
-        time.sleep(0.1)
-    raise RuntimeError(f"no 220 from {HOST}:{port} within {timeout:.0f}s (last: {last})")
-
-
 def fill(template: str, tls: bool, **values) -> str:
     """Fill @NAME@ placeholders; keep @TLS@ lines (prefix removed) only with TLS."""
     out = []
@@ -133,39 +95,29 @@ def crypt_sha512(password: str) -> str:
     return r.stdout.strip()
 
 
+@contextlib.contextmanager
+def temp_certs(prefix: str):
+    """Certs in a new folder under /tmp named with `prefix`, removed afterwards."""
+    d = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+    try:
+        yield Certs(d)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
 class Certs:
     """A local CA and a server certificate for CN=localhost with
-    subjectAltName DNS:localhost, IP:127.0.0.1 (RSA 2048), made with openssl."""
+    subjectAltName DNS:localhost, IP:127.0.0.1 (RSA 2048), made with openssl
+    (tests/support/pki.py); `ca`, `cert` and `key` are their paths."""
 
     def __init__(self, d: Path):
         self.dir = d
         d.mkdir(parents=True, exist_ok=True)
         os.chmod(d, 0o755)
+        pki.make_server_set(d, "ftpkit interop test CA")
         self.ca = d / "ca.pem"
         self.cert = d / "server.pem"
         self.key = d / "server.key"
-        ext = d / "server.ext"
-        ext.write_text("basicConstraints = critical, CA:FALSE\n"
-                       "keyUsage = critical, digitalSignature, keyEncipherment\n"
-                       "extendedKeyUsage = serverAuth\n"
-                       "subjectAltName = DNS:localhost, IP:127.0.0.1\n")
-
-        def run(*args):
-            r = subprocess.run([OPENSSL, *args], cwd=d, capture_output=True, text=True)
-            if r.returncode != 0:
-                raise RuntimeError(f"openssl {' '.join(args)}: {r.stderr.strip()}")
-        run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
-            "-days", "30", "-subj", "/CN=ftpkit interop test CA",
-            "-addext", "basicConstraints=critical,CA:TRUE",
-            "-addext", "keyUsage=critical,keyCertSign,cRLSign")
-        run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr",
-            "-subj", "/CN=localhost")
-        run("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-            "-CAcreateserial", "-out", "server.pem", "-days", "30", "-sha256",
-            "-extfile", "server.ext")
-        # Servers read the key after dropping privileges in some setups.
-        for p in (self.cert, self.key, self.ca):
-            os.chmod(p, 0o644)
 
 
 # --------------------------------------------------------------------------
@@ -216,7 +168,7 @@ class FtpServer:
                                          start_new_session=True, cwd=self.base)
             log.close()
             try:
-                self.greeting = wait_for_220(port, self.proc)
+                self.greeting = wait_for_220(HOST, port, proc=self.proc)
                 self.port = port
                 return self
             except RuntimeError as e:
@@ -500,16 +452,12 @@ class Pyftpdlib(FtpServer):
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=log, start_new_session=True, cwd=self.base)
         log.close()
-        out: list[str] = []
-        t = threading.Thread(target=lambda: out.append(self.proc.stdout.readline().decode()),
-                             daemon=True)
-        t.start()
-        t.join(60)
-        if not out or not out[0].startswith("PORT "):
+        line = read_port_line(self.proc, 60)
+        if not line.startswith("PORT "):
             self.stop()
-            raise RuntimeError(f"pyftpdlib did not report its port: {out!r}\n{self.log_tail()}")
-        self.port = int(out[0].split()[1])
-        self.greeting = wait_for_220(self.port, self.proc)
+            raise RuntimeError(f"pyftpdlib did not report its port: {line!r}\n{self.log_tail()}")
+        self.port = int(line.split()[1])
+        self.greeting = wait_for_220(HOST, self.port, proc=self.proc)
         return self
 
 

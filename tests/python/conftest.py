@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))   # tests/: the shared `support` package
+sys.path.insert(0, str(HERE))
 
 import ftpkit_ffi  # noqa: E402
 import servers  # noqa: E402

@@ -11,6 +11,8 @@ import socket
 import threading
 import time
 
+from support.scripted import ThreadedServer
+
 LOOPBACK = ("127.0.0.1", "::1")
 
 
@@ -196,7 +198,7 @@ def recv_all(d: socket.socket) -> bytes:
     return b"".join(chunks)
 
 
-class ScriptedServer:
+class ScriptedServer(ThreadedServer):
     """Accepts connections on loopback and runs `handler(conn)` for each.
 
     With handler=None a small well-behaved FTP dialogue runs (see
@@ -215,50 +217,21 @@ class ScriptedServer:
         self.commands: list[str] = []
         self.raw_lines: list[bytes] = []
         self.command_event = threading.Event()
-        self.errors: list[BaseException] = []
-        self.conns: list[Conn] = []
         self.accepted = threading.Event()
-        fam = socket.AF_INET6 if ":" in host else socket.AF_INET
-        self.sock = socket.socket(fam, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind((host, port))
-        self.sock.listen(8)
-        self.host = host
-        self.port = self.sock.getsockname()[1]
-        self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
-        t = threading.Thread(target=self._accept_loop, daemon=True)
-        t.start()
-        self._threads.append(t)
+        super().__init__(host, port)
 
-    def _accept_loop(self):
-        self.sock.settimeout(0.2)
-        while not self._stop.is_set():
-            try:
-                s, addr = self.sock.accept()
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            c = Conn(self, s, addr)
-            self.conns.append(c)
-            self.accepted.set()
-            t = threading.Thread(target=self._run, args=(c,), daemon=True)
-            t.start()
-            self._threads.append(t)
+    # -- ThreadedServer --------------------------------------------------------
+    def wrap(self, sock, addr) -> Conn:
+        return Conn(self, sock, addr)
 
-    def _run(self, c: Conn):
-        try:
-            if self.handler is not None:
-                self.handler(c)
-            else:
-                self.serve_default(c)
-        except (BrokenPipeError, ConnectionResetError, socket.timeout):
-            pass
-        except BaseException as e:  # noqa: BLE001 - reported to the test
-            self.errors.append(e)
-        finally:
-            c.close()
+    def accepted_conn(self, c: Conn):
+        self.accepted.set()
+
+    def handle(self, c: Conn):
+        if self.handler is not None:
+            self.handler(c)
+        else:
+            self.serve_default(c)
 
     def wait_for_command(self, prefix, timeout=30):
         deadline = time.monotonic() + timeout
@@ -350,20 +323,3 @@ class ScriptedServer:
         else:
             c.reply(f"500 Unknown command {cmd}.")
         return None
-
-    def close(self):
-        self._stop.set()
-        try:
-            self.sock.close()
-        except OSError:
-            pass
-        for c in self.conns:
-            c.close()
-        for t in self._threads:
-            t.join(5)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *a):
-        self.close()

@@ -1,62 +1,22 @@
-"""Real FTP servers (pyftpdlib, vsftpd) run as subprocesses on loopback."""
+"""Real FTP servers (pyftpdlib, vsftpd) run as subprocesses on loopback,
+for the capi suite (launch helpers: tests/support/servers.py)."""
 from __future__ import annotations
 
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
+from support.servers import (VSFTPD, free_port, launch_vsftpd, read_port_line,  # noqa: F401
+                             stop_process, vsftpd_conf, wait_for_220)
+
 HERE = Path(__file__).resolve().parent
-VSFTPD = shutil.which("vsftpd") or "/usr/sbin/vsftpd"
 VSFTPD_USER = "ftpkittest"
 VSFTPD_PASSWORD = "12345"
 VSFTPD_HOME = "/var/lib/ftpkittest"
-
-
-def free_port(host="127.0.0.1") -> int:
-    fam = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(fam, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
-
-
-def wait_for_220(host, port, timeout=30.0, proc=None) -> str:
-    """Poll until host:port answers with a 220 greeting; return the line."""
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode} before answering")
-        try:
-            fam = socket.AF_INET6 if ":" in host else socket.AF_INET
-            with socket.socket(fam, socket.SOCK_STREAM) as s:
-                s.settimeout(5)
-                s.connect((host, port))
-                f = s.makefile("rb")
-                while True:
-                    line = f.readline(4096)
-                    if not line:
-                        break
-                    if line.startswith(b"220 "):
-                        try:
-                            s.sendall(b"QUIT\r\n")
-                        except OSError:
-                            pass
-                        return line.decode("latin-1").rstrip()
-                    if not line[:3].isdigit() or line[3:4] not in (b"-", b" "):
-                        continue
-                    if line[:1] in (b"4", b"5"):
-                        break
-        except OSError as e:
-            last = e
-        time.sleep(0.1)
-    raise RuntimeError(f"no 220 from {host}:{port} within {timeout}s ({last})")
 
 
 class _Server:
@@ -105,7 +65,7 @@ class PyftpdServer(_Server):
             args += ["--log", str(log)]
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL if log else None)
-        line = self._readline_with_timeout(30)
+        line = read_port_line(self.proc, 30)
         if not line.startswith("PORT "):
             self.stop()
             raise RuntimeError(f"pyftpdlib did not report its port: {line!r}")
@@ -116,25 +76,8 @@ class PyftpdServer(_Server):
             self.stop()
             raise
 
-    def _readline_with_timeout(self, timeout):
-        out = []
-
-        def rd():
-            out.append(self.proc.stdout.readline().decode(errors="replace"))
-
-        t = threading.Thread(target=rd, daemon=True)
-        t.start()
-        t.join(timeout)
-        return out[0] if out else ""
-
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
+        stop_process(self.proc)
 
 
 def ensure_vsftpd_user():
@@ -179,70 +122,31 @@ class VsftpdServer(_Server):
         self.xferlog = self.base / "xferlog"
         self.logfile = self.base / "vsftpd.log"
         self.extra_conf = extra_conf or {}
-        err = None
-        for _ in range(8):
-            self.port = free_port(host)
-            self.conf = self.base / "vsftpd.conf"
-            self.conf.write_text(self._conf())
-            self.stderr = open(self.base / "stderr.txt", "ab")
-            self.proc = subprocess.Popen([VSFTPD, str(self.conf)], stdin=subprocess.DEVNULL,
-                                         stdout=self.stderr, stderr=self.stderr)
-            try:
-                self.greeting = wait_for_220(host, self.port, timeout=20, proc=self.proc)
-                return
-            except RuntimeError as e:
-                err = e
-                self.stop()
-        raise RuntimeError(f"vsftpd did not start: {err}; "
-                           f"{(self.base / 'stderr.txt').read_text(errors='replace')}")
+        self.proc, self.port, self.stderr, self.greeting = launch_vsftpd(
+            self.base, host, self._conf)
+        self.conf = self.base / "vsftpd.conf"
 
-    def _conf(self) -> str:
-        v6 = ":" in self.host
-        conf = {
-            "listen": "NO" if v6 else "YES",
-            "listen_ipv6": "YES" if v6 else "NO",
-            ("listen_address6" if v6 else "listen_address"): self.host,
-            "listen_port": str(self.port),
-            "background": "NO",
-            "anonymous_enable": "YES",
+    def _conf(self, port: int) -> dict:
+        conf = vsftpd_conf(self.base, self.host, port)
+        conf.update({
             "anon_root": str(self.anon_root),
             "no_anon_password": "YES",
-            "anon_upload_enable": "YES",
-            "anon_mkdir_write_enable": "YES",
-            "anon_other_write_enable": "YES",
             "local_enable": "YES",
-            "write_enable": "YES",
             "local_root": str(self.root),
             "local_umask": "022",
-            "seccomp_sandbox": "NO",
-            "isolate": "NO",
-            "isolate_network": "NO",
-            "secure_chroot_dir": str(self.base / "empty"),
             "pam_service_name": "vsftpd",
-            "connect_from_port_20": "NO",
             "xferlog_enable": "YES",
             "xferlog_file": str(self.xferlog),
-            "vsftpd_log_file": str(self.logfile),
-            "dual_log_enable": "YES",
-            "log_ftp_protocol": "YES",
             "ftpd_banner": "ftpkit test server (vsftpd) ready.",
-            "max_clients": "0",
-            "max_per_ip": "0",
-        }
+        })
         conf.update(self.extra_conf)
-        return "".join(f"{k}={v}\n" for k, v in conf.items())
+        return conf
 
     def own(self, path: Path):
         os.chown(path, self.uid, self.gid)
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
+        stop_process(self.proc)
         self.stderr.close()
 
     def cleanup(self):

@@ -11,7 +11,9 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))   # tests/: the shared `support` package
+sys.path.insert(0, HERE)
 import ftpkit_ffi  # noqa: E402
 
 

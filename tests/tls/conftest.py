@@ -12,11 +12,13 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))   # tests/: the shared `support` package
 sys.path.insert(0, str(HERE))
 
-import tls_certs  # noqa: E402
 import tls_servers  # noqa: E402
-from tls_session import FTPS, ftpkit_ffi  # noqa: E402
+from support import pki  # noqa: E402
+from support.ffi import Library, find_header, find_library  # noqa: E402
+from tls_session import FTPS  # noqa: E402
 
 DEFAULT_WATCHDOG = 240
 
@@ -42,15 +44,15 @@ def _watchdog(request):
 
 @pytest.fixture(scope="session")
 def L():
-    path = ftpkit_ffi.find_library()
+    path = find_library()
     if path is None:
         pytest.skip("libftpkit.so not found (set FTPKIT_LIBRARY)")
-    return ftpkit_ffi.Lib(path, ftpkit_ffi.find_header())
+    return Library(path, find_header())
 
 
 @pytest.fixture(scope="session")
 def certs(tmp_path_factory):
-    return tls_certs.make_all(tmp_path_factory.mktemp("certs"))
+    return pki.make_all(tmp_path_factory.mktemp("certs"))
 
 
 @pytest.fixture

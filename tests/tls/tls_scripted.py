@@ -17,6 +17,8 @@ import ssl
 import threading
 import time
 
+from support.scripted import ThreadedServer
+
 
 class TLSHandshakeFailed(Exception):
     pass
@@ -230,7 +232,7 @@ class Chan:
         self.close()
 
 
-class ScriptedFTPS:
+class ScriptedFTPS(ThreadedServer):
     """Serves FTP(S) on 127.0.0.1 with behaviour chosen by the options:
 
     cert, key        the server certificate
@@ -260,68 +262,30 @@ class ScriptedFTPS:
         self.retr = retr
         self.files = dict(files or {})
         self.uploads: dict[str, bytes] = {}
-        self.controls: list[Chan] = []
         self.datas: list[dict] = []      # one record per data connection
-        self.errors: list[BaseException] = []
         self.done = threading.Event()    # a control connection finished
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.host = "127.0.0.1"
-        self.port = self.sock.getsockname()[1]
-        self._stop = threading.Event()
-        self._threads = [threading.Thread(target=self._accept_loop, daemon=True)]
-        self._threads[0].start()
+        super().__init__("127.0.0.1")
 
-    # -- plumbing ----------------------------------------------------------
-    def _accept_loop(self):
-        self.sock.settimeout(0.2)
-        while not self._stop.is_set():
-            try:
-                s, _ = self.sock.accept()
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            c = Chan(s)
-            self.controls.append(c)
-            t = threading.Thread(target=self._run, args=(c,), daemon=True)
-            t.start()
-            self._threads.append(t)
+    # -- plumbing (ThreadedServer) -----------------------------------------
+    @property
+    def controls(self) -> list[Chan]:
+        """The control connections accepted, in order."""
+        return self.conns
 
-    def _run(self, c: Chan):
+    def wrap(self, sock, addr) -> Chan:
+        return Chan(sock)
+
+    def handle(self, c: Chan):
         try:
             self.serve(c)
         except TLSHandshakeFailed:
             c.drain()
-        except (BrokenPipeError, ConnectionResetError, socket.timeout):
-            pass
-        except BaseException as e:  # noqa: BLE001 - reported to the test
-            self.errors.append(e)
-        finally:
-            c.close()
-            self.done.set()
+
+    def finished(self, c: Chan):
+        self.done.set()
 
     def wait_done(self, timeout=60) -> bool:
         return self.done.wait(timeout)
-
-    def close(self):
-        self._stop.set()
-        try:
-            self.sock.close()
-        except OSError:
-            pass
-        for c in self.controls:
-            c.close()
-        for t in self._threads:
-            t.join(5)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *a):
-        self.close()
 
     # -- the dialogue ------------------------------------------------------
     def serve(self, c: Chan):

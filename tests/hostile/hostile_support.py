@@ -1,6 +1,7 @@
 """Helpers for the hostile-server suite: a thin session wrapper over the C
-API, the scripted server as seen from the test (a subprocess on 127.0.0.1),
-a watchdog timer and a peak-RSS probe."""
+API (the shared one of tests/support/ffi.py with this suite's names), the
+scripted server as seen from the test (a subprocess on 127.0.0.1), a
+watchdog timer and a peak-RSS probe."""
 from __future__ import annotations
 
 import gc
@@ -11,6 +12,9 @@ import sys
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
+
+from support.ffi import BaseSession
 
 HERE = Path(__file__).resolve().parent
 SERVER = HERE / "hostile_server.py"
@@ -30,39 +34,25 @@ SLACK_MIB = 6
 # The library
 
 
-class Session:
-    """One ftp_session* and the calls the scenarios need (statuses as ints)."""
+class Session(BaseSession):
+    """One ftp_session* and the calls the scenarios need (statuses as ints);
+    the shared wrapper (tests/support/ffi.py) with this suite's names."""
 
     def __init__(self, ffi, lib):
-        self.ffi, self.lib = ffi, lib
-        self.s = lib.ftp_new()
-        assert self.s != ffi.NULL
-
-    def free(self):
-        if self.s is not None:
-            self.lib.ftp_free(self.s)
-            self.s = None
+        super().__init__(SimpleNamespace(ffi=ffi, lib=lib))
 
     # state
     def connected(self) -> bool:
-        return self.lib.ftp_is_connected(self.s) != 0
+        return self.is_connected()
 
     def code(self) -> int:
-        return self.lib.ftp_reply_code(self.s)
+        return self.reply_code()
 
     def text(self) -> bytes:
-        n = self.ffi.new("size_t *")
-        p = self.lib.ftp_reply_text(self.s, n)
-        return bytes(self.ffi.buffer(p, n[0]))
-
-    def errmsg(self) -> str:
-        return self.ffi.string(self.lib.ftp_errmsg(self.s)).decode("utf-8", "replace")
+        return self.reply_text_bytes()
 
     def welcome(self) -> bytes:
         return self.ffi.string(self.lib.ftp_getwelcome(self.s))
-
-    def transfer_bytes(self) -> int:
-        return self.lib.ftp_transfer_bytes(self.s)
 
     def describe(self) -> str:
         return (f"code={self.code()} text={self.text()[:200]!r} errmsg={self.errmsg()!r} "
@@ -76,12 +66,6 @@ class Session:
     def connect(self, port: int) -> int:
         return self.lib.ftp_connect(self.s, b"127.0.0.1", port)
 
-    def noop(self) -> int:
-        return self.lib.ftp_noop(self.s)
-
-    def sendcmd(self, cmd: bytes) -> int:
-        return self.lib.ftp_sendcmd(self.s, cmd)
-
     def login(self) -> int:
         return self.lib.ftp_login(self.s, b"anonymous", b"guest@", self.ffi.NULL)
 
@@ -89,29 +73,6 @@ class Session:
         out = self.ffi.new("uint64_t *", 12345)
         rc = self.lib.ftp_size(self.s, path, out)
         return rc, out[0]
-
-    def pwd(self):
-        out = self.ffi.new("const char **")
-        n = self.ffi.new("size_t *")
-        rc = self.lib.ftp_pwd(self.s, out, n)
-        return rc, (bytes(self.ffi.buffer(out[0], n[0])) if rc == 0 else None)
-
-    def _lines(self, func, path):
-        lines = []
-
-        @self.ffi.callback("ftp_line_cb")
-        def cb(line, n, ud):
-            lines.append(bytes(self.ffi.buffer(line, n)))
-            return 0
-
-        rc = func(self.s, path if path is not None else self.ffi.NULL, cb, self.ffi.NULL)
-        return rc, lines
-
-    def list(self, path=None):
-        return self._lines(self.lib.ftp_list, path)
-
-    def nlst(self, path=None):
-        return self._lines(self.lib.ftp_nlst, path)
 
     def mlsd(self, path=None, keep=True):
         """(rc, entries as (name, [(fact, value)]), count)."""
@@ -122,26 +83,12 @@ class Session:
         def cb(name, nlen, facts, nfacts, ud):
             count[0] += 1
             if keep:
-                entries.append((bytes(self.ffi.buffer(name, nlen)),
-                                [(bytes(self.ffi.buffer(facts[i].name, facts[i].name_len)),
-                                  bytes(self.ffi.buffer(facts[i].value, facts[i].value_len)))
-                                 for i in range(nfacts)]))
+                entries.append((bytes(self.ffi.buffer(name, nlen)), self._facts(facts, nfacts)))
             return 0
 
         rc = self.lib.ftp_mlsd(self.s, path if path is not None else self.ffi.NULL, cb,
                                self.ffi.NULL)
         return rc, entries, count[0]
-
-    def retr(self, path: bytes):
-        chunks = []
-
-        @self.ffi.callback("ftp_data_cb")
-        def cb(data, n, ud):
-            chunks.append(bytes(self.ffi.buffer(data, n)))
-            return 0
-
-        rc = self.lib.ftp_retr(self.s, path, 0, cb, self.ffi.NULL)
-        return rc, b"".join(chunks)
 
 
 STATUS_NAMES = ["FTP_OK", "FTP_EREPLY", "FTP_ETEMP", "FTP_EPERM", "FTP_EPROTO", "FTP_EIO",

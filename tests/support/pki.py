@@ -1,6 +1,9 @@
-"""Test certificates for the FTPS suite, made with the `openssl` command.
+"""Test certificates (a local CA, server and client certificates), made with
+the `openssl` command, for the suites that speak FTPS.
 
-One call to `make_all(dir)` writes, under `dir`:
+`make_ca()` / `make_leaf()` make one CA or one certificate it signs;
+`make_server_set(dir)` the minimum a server needs (ca.pem, server.pem,
+server.key); one call to `make_all(dir)` writes, under `dir`:
 
   ca.pem / ca.key / ca.der     the local test CA (PEM, key, DER)
   ca-dir/<hash>.0              the CA in an OpenSSL hashed directory
@@ -92,7 +95,7 @@ class Certs:
         return self.p(f"{kind}.pem"), self.p(f"{kind}.key")
 
 
-def _ca(d: Path, name: str, cn: str):
+def make_ca(d: Path, name: str, cn: str):
     run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", "3650",
         "-keyout", str(d / f"{name}.key"), "-out", str(d / f"{name}.pem"),
         "-subj", f"/CN={cn}",
@@ -101,7 +104,7 @@ def _ca(d: Path, name: str, cn: str):
         "-addext", "subjectKeyIdentifier=hash")
 
 
-def _leaf(d: Path, name: str, cn: str, ca: str, ext: str, days=825):
+def make_leaf(d: Path, name: str, cn: str, ca: str, ext: str, days=825):
     key, csr, pem = d / f"{name}.key", d / f"{name}.csr", d / f"{name}.pem"
     extfile = d / f"{name}.ext"
     extfile.write_text(ext)
@@ -114,7 +117,7 @@ def _leaf(d: Path, name: str, cn: str, ca: str, ext: str, days=825):
     extfile.unlink()
 
 
-def _self_signed(d: Path, name: str, cn: str, san: str):
+def make_self_signed(d: Path, name: str, cn: str, san: str):
     run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", "825",
         "-keyout", str(d / f"{name}.key"), "-out", str(d / f"{name}.pem"),
         "-subj", f"/CN={cn}",
@@ -124,7 +127,7 @@ def _self_signed(d: Path, name: str, cn: str, san: str):
         "-addext", f"subjectAltName={san}")
 
 
-def _expired(d: Path, name: str):
+def make_expired(d: Path, name: str):
     work = d / "ca-work"
     (work / "newcerts").mkdir(parents=True)
     (work / "index.txt").write_text("")
@@ -141,17 +144,29 @@ def _expired(d: Path, name: str):
     shutil.rmtree(work)
 
 
+def make_server_set(d: Path, ca_cn: str = "ftpkit test CA") -> Certs:
+    """ca.pem/ca.key (CN=ca_cn) and server.pem/server.key signed by it for
+    CN=localhost with subjectAltName DNS:localhost, IP:127.0.0.1; all files
+    world-readable, as some servers read them after dropping privileges."""
+    d.mkdir(parents=True, exist_ok=True)
+    make_ca(d, "ca", ca_cn)
+    make_leaf(d, "server", "localhost", "ca", SERVER_EXT.format(san=GOOD_SAN))
+    for p in ("ca.pem", "server.pem", "server.key"):
+        (d / p).chmod(0o644)
+    return Certs(d)
+
+
 def make_all(d: Path) -> Certs:
     d.mkdir(parents=True, exist_ok=True)
-    _ca(d, "ca", "ftpkit test CA")
-    _ca(d, "otherca", "ftpkit untrusted CA")
-    _leaf(d, "server", "localhost", "ca", SERVER_EXT.format(san=GOOD_SAN))
-    _leaf(d, "wronghost", "wrong.example", "ca", SERVER_EXT.format(san="DNS:wrong.example"))
-    _leaf(d, "untrusted", "localhost", "otherca", SERVER_EXT.format(san=GOOD_SAN))
-    _self_signed(d, "selfsigned", "localhost", GOOD_SAN)
-    _expired(d, "expired")
-    _leaf(d, "client", "ftpkit-client", "ca", CLIENT_EXT)
-    _leaf(d, "badclient", "ftpkit-client", "otherca", CLIENT_EXT)
+    make_ca(d, "ca", "ftpkit test CA")
+    make_ca(d, "otherca", "ftpkit untrusted CA")
+    make_leaf(d, "server", "localhost", "ca", SERVER_EXT.format(san=GOOD_SAN))
+    make_leaf(d, "wronghost", "wrong.example", "ca", SERVER_EXT.format(san="DNS:wrong.example"))
+    make_leaf(d, "untrusted", "localhost", "otherca", SERVER_EXT.format(san=GOOD_SAN))
+    make_self_signed(d, "selfsigned", "localhost", GOOD_SAN)
+    make_expired(d, "expired")
+    make_leaf(d, "client", "ftpkit-client", "ca", CLIENT_EXT)
+    make_leaf(d, "badclient", "ftpkit-client", "otherca", CLIENT_EXT)
     run("x509", "-in", str(d / "ca.pem"), "-outform", "DER", "-out", str(d / "ca.der"))
     # A hashed CA directory (what `openssl rehash` makes) for ca_dir.
     cadir = d / "ca-dir"
